@@ -1,0 +1,40 @@
+import { InterruptedError } from '../errors.js';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface InterruptOptions {
+  /** The first SIGINT/SIGTERM/SIGHUP: a graceful stop has begun. */
+  readonly onStop?: (signal: NodeJS.Signals) => void;
+  /** Any further one: the user wants it over now. */
+  readonly onForce?: (signal: NodeJS.Signals) => void;
+}
+
+export interface Interrupts {
+  /** Aborted (with an InterruptedError as reason) by the first stop signal. */
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * Turns the stop signals into an AbortSignal. Children run in their own process groups, so the
+ * terminal's Ctrl+C reaches only Stagecraft; what happens to them is decided here and by whoever
+ * listens to `signal`.
+ */
+export function listenForInterrupts(options: InterruptOptions = {}): Interrupts {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      options.onForce?.(signal);
+      return;
+    }
+    controller.abort(new InterruptedError(signal));
+    options.onStop?.(signal);
+  };
+  for (const name of STOP_SIGNALS) process.on(name, handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      for (const name of STOP_SIGNALS) process.off(name, handler);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import type { OutputStream } from '../logging/logger.js';
+import { LineSplitter } from './lines.js';
+import { isGroupAlive, signalGroup } from './process-group.js';
+import { type GroupGuard, guardProcessGroup } from './watchdog.js';
+
+export interface StartOptions {
+  readonly cwd: string;
+  /** The child's complete environment (nothing is inherited implicitly). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */
+  readonly stdin?: string;
+  /** Receives each whole line of output, without its newline. Without it output is discarded. */
+  readonly onLine?: (line: string, stream: OutputStream) => void;
+  readonly maxLineBytes?: number;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly durationMs: number;
+}
+
+/** A started child process, which leads its own process group. */
+export interface ChildProcessHandle {
+  readonly command: string;
+  readonly pid: number | undefined;
+  readonly startedAt: number;
+  /** Settles when the group leader has exited and its output has been read; rejects with SpawnError. */
+  readonly exit: Promise<ProcessExit>;
+  readonly hasExited: boolean;
+  /** Sends `signal` to the whole process group. */
+  signal(signal: NodeJS.Signals): void;
+  isGroupAlive(): boolean;
+  /** Called once the group is known to be gone: stops tracking it and dismisses its guard. */
+  release(): void;
+}
+
+/** How Stagecraft starts processes. Tests may supply their own; `createRunner` is the real one. */
+export interface Runner {
+  start(command: string, args: readonly string[], options: StartOptions): ChildProcessHandle;
+  /** Signals every group this runner started that has not been released (second Ctrl+C, last-resort cleanup). */
+  signalAll(signal: NodeJS.Signals): void;
+}
+
+export class SpawnError extends Error {
+  readonly code: string;
+  readonly command: string;
+
+  constructor(command: string, cause: NodeJS.ErrnoException) {
+    super(`could not start ${command}: ${cause.code ?? cause.message}`, { cause });
+    this.name = 'SpawnError';
+    this.code = cause.code ?? 'UNKNOWN';
+    this.command = command;
+  }
+}
+
+/**
+ * How long to wait, after the leader exits, for its output pipes to close. A grandchild that inherited
+ * them can keep them open indefinitely; its output keeps flowing, but the exit is reported without it.
+ */
+const OUTPUT_DRAIN_MS = 250;
+
+export function createRunner(): Runner {
+  const live = new Set<ChildProcessHandle>();
+  return {
+    start(command, args, options) {
+      const handle = startProcess(command, args, options, (done) => live.delete(done));
+      live.add(handle);
+      return handle;
+    },
+    signalAll(signal) {
+      for (const handle of live) handle.signal(signal);
+    },
+  };
+}
+
+function startProcess(
+  command: string,
+  args: readonly string[],
+  options: StartOptions,
+  onRelease: (handle: ChildProcessHandle) => void,
+): ChildProcessHandle {
+  const startedAt = performance.now();
+  // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
+  // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  let guard: GroupGuard | undefined = pid === undefined ? undefined : guardProcessGroup(pid);
+  let exited = false;
+  let released = false;
+
+  const splitters: LineSplitter[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const source = child[stream];
+    if (source === null) continue;
+    if (options.onLine === undefined) {
+      source.resume();
+      continue;
+    }
+    const onLine = options.onLine;
+    const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes);
+    splitters.push(splitter);
+    source.on('data', (chunk: Buffer) => splitter.push(chunk));
+    source.on('end', () => splitter.end());
+  }
+  if (options.stdin !== undefined && child.stdin) {
+    // A child that exits without reading stdin makes this write fail with EPIPE: not our error.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin);
+  }
+
+  const handle: ChildProcessHandle = {
+    command,
+    pid,
+    startedAt,
+    get hasExited() {
+      return exited;
+    },
+    exit: new Promise<ProcessExit>((resolve, reject) => {
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (pid === undefined || error.syscall?.startsWith('spawn')) {
+          exited = true;
+          handle.release();
+          reject(new SpawnError(command, error));
+        }
+      });
+      child.once('exit', (code, signal) => {
+        exited = true;
+        const result = { code, signal, durationMs: performance.now() - startedAt };
+        const drained = setTimeout(() => resolve(result), OUTPUT_DRAIN_MS);
+        child.once('close', () => {
+          clearTimeout(drained);
+          resolve(result);
+        });
+        if (!handle.isGroupAlive()) handle.release();
+      });
+    }),
+    signal(signal) {
+      if (pid !== undefined && !released) signalGroup(pid, signal);
+    },
+    isGroupAlive() {
+      return pid !== undefined && !released && isGroupAlive(pid);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      guard?.release();
+      guard = undefined;
+      onRelease(handle);
+    },
+  };
+  return handle;
+}
