@@ -1,0 +1,45 @@
+import { findExecutable } from './process/executable.js';
+import { runToCompletion } from './process/run.js';
+import type { Runner } from './process/runner.js';
+
+/**
+ * The default image tag: the git short SHA, with `-dirty` when the project directory has uncommitted
+ * changes (an image must never claim to be a commit it is not); outside git, `rel-YYYYMMDD-HHMMSS` (UTC).
+ */
+export async function defaultImageTag(
+  runner: Runner,
+  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly now?: Date },
+): Promise<string> {
+  const sha = await git(runner, ['rev-parse', '--short', 'HEAD'], options);
+  if (sha === undefined || sha === '') return releaseTag(options.now ?? new Date());
+  const status = await git(runner, ['status', '--porcelain', '--', '.'], options);
+  return status ? `${sha}-dirty` : sha;
+}
+
+export function releaseTag(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `rel-${stamp}`;
+}
+
+async function git(
+  runner: Runner,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+): Promise<string | undefined> {
+  const lookup = findExecutable('git', options.env.PATH);
+  if (!lookup.found) return undefined;
+  const lines: string[] = [];
+  try {
+    const result = await runToCompletion(runner, lookup.path, args, {
+      cwd: options.cwd,
+      env: options.env,
+      onLine: (line, stream) => {
+        if (stream === 'stdout') lines.push(line);
+      },
+      timeoutMs: 10_000,
+    });
+    return result.code === 0 ? lines.join('\n').trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
