@@ -1,0 +1,68 @@
+import pc from 'picocolors';
+import { type Colors, type LogFormat, Logger } from '../core/logging/logger.js';
+import { LogOutput, streamSink } from '../core/logging/output.js';
+import { Redactor } from '../core/logging/redactor.js';
+import { createRunner, type Runner } from '../core/process/runner.js';
+
+/** The global flags, as every command sees them. */
+export interface GlobalOptions {
+  readonly config: string | undefined;
+  readonly env: string;
+  readonly verbose: boolean;
+  readonly logFormat: LogFormat;
+  /** False with --no-color. */
+  readonly color: boolean;
+}
+
+export interface CommandIo {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** Everything a command needs from the outside world, made once per invocation. */
+export interface CommandContext {
+  readonly cwd: string;
+  readonly processEnv: NodeJS.ProcessEnv;
+  readonly options: GlobalOptions;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly output: LogOutput;
+  readonly runner: Runner;
+  /** Whether stderr is an interactive terminal showing text logs (progress lines are drawn only then). */
+  readonly interactive: boolean;
+  /** Writes a result to stdout (masked: results obey the same secret rules as logs). */
+  print(text: string): void;
+}
+
+export function createContext(options: GlobalOptions, io: CommandIo): CommandContext {
+  const redactor = new Redactor();
+  const output = new LogOutput(streamSink(io.stderr));
+  const colors = useColor(options, io) ? (pc.createColors(true) as Colors) : undefined;
+  const logger = new Logger({ format: options.logFormat, verbose: options.verbose, colors, redactor, output });
+  io.stdout.on('error', () => {});
+  return {
+    cwd: io.cwd,
+    processEnv: io.env,
+    options,
+    logger,
+    redactor,
+    output,
+    runner: createRunner(),
+    interactive: options.logFormat === 'text' && io.stderr.isTTY === true && io.env.CI === undefined,
+    print(text) {
+      // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.
+      output.flush();
+      io.stdout.write(redactor.mask(text.endsWith('\n') ? text : `${text}\n`));
+    },
+  };
+}
+
+/** Colour only for text logs on a terminal, never with --no-color or NO_COLOR; FORCE_COLOR forces it. */
+function useColor(options: GlobalOptions, io: CommandIo): boolean {
+  if (!options.color || options.logFormat === 'json') return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  return io.stderr.isTTY === true;
+}

@@ -1,0 +1,16 @@
+import type { CommandContext } from '../cli/context.js';
+import { configJsonSchema } from '../core/config/json-schema.js';
+import { backendProviders, loadProjectConfig } from './shared.js';
+
+/** `stagecraft config validate`: every problem at once (exit 1), or a one-line confirmation (exit 0). */
+export async function validateCommand(ctx: CommandContext): Promise<number> {
+  const config = loadProjectConfig(ctx, ['dev', 'build']);
+  ctx.logger.info(`${config.displayFile} is valid (provider ${config.provider.id})`, { file: config.file, provider: config.provider.id });
+  return 0;
+}
+
+/** `stagecraft config schema`: the JSON Schema of stagecraft.yml on stdout. */
+export async function schemaCommand(ctx: CommandContext): Promise<number> {
+  ctx.print(JSON.stringify(configJsonSchema(backendProviders), null, 2));
+  return 0;
+}

@@ -1,0 +1,55 @@
+import type { CommandContext } from '../cli/context.js';
+import type { LoadedConfig } from '../core/config/load.js';
+import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
+import { resolveProjectPath } from '../core/paths.js';
+import { listenForInterrupts } from '../core/process/interrupts.js';
+import { loadProjectConfig, providerContext } from './shared.js';
+
+export interface DevFlags {
+  readonly listen?: string;
+}
+
+/**
+ * `stagecraft dev`: validate, build the environment, hand over to the provider until the user stops it.
+ * A stop requested by the user (Ctrl+C, SIGTERM, SIGHUP) is a success once everything has exited.
+ */
+export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
+  const config = loadProjectConfig(ctx, ['dev']);
+  const { provider } = config;
+  const interrupts = listenForInterrupts({
+    onStop(signal) {
+      ctx.logger.info(`${signal} received: stopping (press Ctrl+C again to kill at once)`);
+    },
+    onForce(signal) {
+      ctx.logger.warn(`${signal} received again: killing everything now`);
+      ctx.runner.signalAll('SIGKILL');
+    },
+  });
+  try {
+    const env = devEnvironment(ctx, config);
+    await provider.dev({ ...providerContext(ctx, config, 'dev', interrupts.signal), env, listen: flags.listen });
+    return 0;
+  } catch (error) {
+    // Whatever was under way when the user asked to stop has been stopped; that is the outcome they wanted.
+    if (interrupts.signal.aborted) return 0;
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** environments.<env>.env_file, then the provider's env files, then the process environment. */
+function devEnvironment(ctx: CommandContext, config: LoadedConfig): Record<string, string> {
+  const files: EnvironmentFile[] = [];
+  if (config.environmentEnvFile) {
+    files.push({ path: config.environmentEnvFile, source: `environments.${config.environment}.env_file` });
+  }
+  for (const file of config.provider.devEnvFiles?.(config.providerConfig) ?? []) {
+    files.push({ path: resolveProjectPath(config.projectRoot, file), source: `backend.providers.${config.provider.id} env file` });
+  }
+  const { env, unresolved } = composeEnvironment(files, ctx.processEnv);
+  for (const { file, names } of unresolved) {
+    ctx.logger.warn(`${file}: ${names.map((name) => `\${${name}}`).join(', ')} not defined anywhere; expanded to ""`);
+  }
+  return env;
+}

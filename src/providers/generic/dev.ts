@@ -1,0 +1,93 @@
+import { basename } from 'node:path';
+import { StagecraftError } from '../../core/errors.js';
+import { resolveProjectPath } from '../../core/paths.js';
+import { requireExecutable } from '../../core/process/executable.js';
+import { httpReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
+import { superviseDevServer } from '../../core/process/supervise.js';
+import type { DevOptions } from '../../core/provider.js';
+import { GENERIC_PROVIDER_ID } from './provider.js';
+import { type GenericConfig, type GenericDevConfig, parseHostPort } from './schema.js';
+
+export async function runGenericDev(options: DevOptions<GenericConfig>): Promise<void> {
+  const dev = options.config.dev;
+  if (dev === undefined) {
+    // validate() reports this with a position before dev() is reached; this guards direct API use.
+    throw new StagecraftError({
+      category: 'INVALID_CONFIG',
+      provider: GENERIC_PROVIDER_ID,
+      operation: 'dev',
+      message: 'dev.command is required',
+    });
+  }
+  const listen = options.listen === undefined ? undefined : parseListen(options.listen);
+  const env = devEnvironment(options, dev, listen);
+  for (const name of dev.secrets) {
+    const value = env[name];
+    if (value) options.secrets.add(value);
+    else options.logger.warn(`secret ${name} is not set in the environment`);
+  }
+  const [program, ...args] = dev.command as [string, ...string[]];
+  const cwd = resolveProjectPath(options.projectRoot, dev.workdir);
+  const executable = requireExecutable(program, {
+    env,
+    cwd,
+    provider: GENERIC_PROVIDER_ID,
+    operation: 'dev',
+    installHint: `Check backend.providers.generic.dev.command[0] ("${program}") and your PATH.`,
+  });
+  const readiness = dev.ready ? { check: readinessCheck(dev.ready, listen), timeoutMs: dev.ready.timeout } : undefined;
+  const logger = options.logger.child({}, { prefix: basename(program) });
+  logger.info(`starting ${[program, ...args].join(' ')}`);
+  await superviseDevServer({
+    runner: options.runner,
+    command: executable,
+    args,
+    cwd,
+    env,
+    logger,
+    provider: GENERIC_PROVIDER_ID,
+    operation: 'dev',
+    displayName: basename(program),
+    stop: { signal: dev.stop_signal, graceMs: dev.stop_timeout },
+    signal: options.signal,
+    readiness,
+  });
+}
+
+/** `--listen` for the generic provider: the address the server is told (HOST/PORT) and probed at. */
+function parseListen(listen: string): { host: string; port: number } {
+  const parsed = parseHostPort(listen);
+  if (parsed === undefined) {
+    throw new StagecraftError({
+      category: 'USAGE',
+      provider: GENERIC_PROVIDER_ID,
+      operation: 'dev',
+      message: `--listen: expected host:port with a port 1-65535, found ${JSON.stringify(listen)}`,
+    });
+  }
+  return parsed;
+}
+
+/** Core's environment, then dev.env, then HOST/PORT from --listen: the provider's own variables win. */
+function devEnvironment(
+  options: DevOptions<GenericConfig>,
+  dev: GenericDevConfig,
+  listen: { host: string; port: number } | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = { ...options.env, ...dev.env };
+  if (listen !== undefined) {
+    env.HOST = listen.host;
+    env.PORT = String(listen.port);
+  }
+  return env;
+}
+
+function readinessCheck(ready: NonNullable<GenericDevConfig['ready']>, listen: { host: string; port: number } | undefined): ReadinessCheck {
+  if (ready.tcp !== undefined) {
+    const target = listen ?? (parseHostPort(ready.tcp) as { host: string; port: number });
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return tcpReadiness(probeHosts(target.host), target.port, `http://${host}:${target.port}`);
+  }
+  if (ready.http !== undefined) return httpReadiness(ready.http);
+  return logLineReadiness(new RegExp(ready.log as string));
+}

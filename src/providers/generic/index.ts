@@ -1,0 +1,6 @@
+import { registerBackendProvider } from '../../core/registry.js';
+import { genericProvider } from './provider.js';
+
+registerBackendProvider(genericProvider);
+
+export { genericProvider };

@@ -1,0 +1,2 @@
+// The built-in providers: importing this module registers them. A provider is one folder and one line here.
+import './generic/index.js';
