@@ -16,5 +16,6 @@ export default defineConfig({
   dts: false,
   sourcemap: false,
   clean: true,
+  logLevel: 'warn',
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });

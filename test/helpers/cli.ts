@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { assertNoOrphans, MARKER_VARIABLE } from './processes.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+/** The built CLI: end-to-end tests run exactly what users run (`npm test` builds first). */
+export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+
+export interface CliOptions {
+  readonly cwd: string;
+  /** Added to a minimal environment (PATH with node, HOME, the orphan marker). */
+  readonly env?: Record<string, string | undefined>;
+  /** Directories put first on PATH (stand-in executables). */
+  readonly path?: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The environment a CLI run gets: deliberately small, so tests do not depend on the machine's. */
+export function cliEnvironment(options: CliOptions, marker: string): Record<string, string> {
+  const path = [...(options.path ?? []), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+  const env: Record<string, string> = { PATH: path, HOME: process.env.HOME ?? '/tmp', [MARKER_VARIABLE]: marker };
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** A running `stagecraft` process, with helpers to wait for output and send signals. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  readonly marker = randomUUID();
+  stdout = '';
+  stderr = '';
+  readonly result: Promise<CliResult>;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(args: readonly string[], options: CliOptions) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: cliEnvironment(options, this.marker),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+      this.#notify();
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      this.#notify();
+    });
+    const timeout = setTimeout(() => this.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    this.result = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        clearTimeout(timeout);
+        this.#notify();
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Resolves with stderr once it matches `pattern`; rejects after `timeoutMs` or if the CLI exits first. */
+  async waitForStderr(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.stderr)) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`stagecraft exited before stderr matched ${pattern}:\n${this.stderr}`);
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in stderr:\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.#waiters.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.stderr;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Waits for exit, then asserts that nothing this run started is still running. */
+  async finish(): Promise<CliResult> {
+    const result = await this.result;
+    await assertNoOrphans(this.marker);
+    return result;
+  }
+
+  #notify(): void {
+    for (const waiter of this.#waiters) waiter();
+    this.#waiters.clear();
+  }
+}
+
+export function startCli(args: readonly string[], options: CliOptions): CliProcess {
+  return new CliProcess(args, options);
+}
+
+/** Runs `stagecraft args` to completion and checks that it left no process behind. */
+export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return startCli(args, options).finish();
+}

@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Name of the variable that marks every process a test starts (children inherit it). */
+export const MARKER_VARIABLE = 'STAGECRAFT_TEST_MARKER';
+
+export interface MarkedProcess {
+  readonly pid: number;
+  readonly command: string;
+}
+
+/**
+ * Running (non-zombie) processes whose environment carries `marker`. Environment is inherited through
+ * every fork and exec, so this finds a test's whole process tree, even members that were reparented
+ * or that left their process group.
+ */
+export function processesWithMarker(marker: string): MarkedProcess[] {
+  const needle = `${MARKER_VARIABLE}=${marker}`;
+  const found: MarkedProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (!environ.includes(needle)) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      found.push({ pid: Number(entry), command });
+    } catch {
+      // The process exited while we looked: not an orphan.
+    }
+  }
+  return found;
+}
+
+/**
+ * The orphan check every end-to-end test ends with: within `graceMs`, no process started under
+ * `marker` may still be running. Throws listing the survivors (and kills them, so one failure does not
+ * leak into the next test).
+ */
+export async function assertNoOrphans(marker: string, graceMs = 3000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  let alive = processesWithMarker(marker);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await delay(50);
+    alive = processesWithMarker(marker);
+  }
+  if (alive.length === 0) return;
+  for (const orphan of alive) {
+    try {
+      process.kill(orphan.pid, 'SIGKILL');
+    } catch {}
+  }
+  throw new Error(`processes left running: ${alive.map((p) => `${p.pid} ${p.command}`).join('; ')}`);
+}
+
+/** Whether anything still listens on 127.0.0.1:port (connect succeeds). */
+export async function portIsOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
