@@ -17,5 +17,7 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   logLevel: 'warn',
+  // Prefer ES module builds: jsonc-parser's "main" is a UMD file whose dynamic require()s cannot be bundled.
+  inputOptions: { resolve: { mainFields: ['module', 'main'] } },
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });

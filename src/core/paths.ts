@@ -31,7 +31,10 @@ export function fileProblem(projectRoot: string, path: string): string | undefin
   const kind = kindOf(absolute);
   if (kind === 'file') return undefined;
   const found = kind === 'missing' ? `no such file: ${absolute}` : `${absolute} is a ${kind}`;
-  return `expected an existing file, found ${JSON.stringify(path)} (${found})`;
+  // A committed template next to a missing git-ignored file is the usual first-run situation.
+  const template =
+    kind === 'missing' && kindOf(`${absolute}.example`) === 'file' ? `; start from the template: cp ${path}.example ${path}` : '';
+  return `expected an existing file, found ${JSON.stringify(path)} (${found})${template}`;
 }
 
 /**
