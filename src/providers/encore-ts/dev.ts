@@ -1,0 +1,113 @@
+import { StagecraftError } from '../../core/errors.js';
+import type { Logger } from '../../core/logging/logger.js';
+import { resolveProjectPath } from '../../core/paths.js';
+import { formatArgv } from '../../core/process/format-argv.js';
+import { allReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
+import { superviseDevServer } from '../../core/process/supervise.js';
+import type { DevOptions } from '../../core/provider.js';
+import { encoreEnvironment } from './environment.js';
+import { ENCORE_PROVIDER_ID } from './ids.js';
+import { listenUrl, parseListenAddress } from './listen.js';
+import { encoreLineLevel, explainEncoreExit } from './output.js';
+import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
+import type { EncoreConfig, EncoreDevConfig } from './schema.js';
+import { syncSecrets } from './secrets.js';
+import { FLAG_SINCE } from './version.js';
+
+const READY_BANNER = /Encore development server running!/;
+const HEARTBEAT_MS = 5 * 60_000;
+
+/**
+ * `stagecraft dev` for Encore.ts (spec §4): preflight (binary, version, encore.app), secrets, then
+ * `encore run` supervised until the user stops it. The Encore daemon that `encore run` talks to lives in
+ * its own process group and is never touched.
+ */
+export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<void> {
+  const dev = options.config.dev;
+  if (dev === undefined) {
+    // validate() reports this with a position before dev() is reached; this guards direct API use.
+    throw new StagecraftError({
+      category: 'INVALID_CONFIG',
+      provider: ENCORE_PROVIDER_ID,
+      operation: 'dev',
+      message: 'the dev block is required',
+    });
+  }
+  const { logger, runner, signal } = options;
+  const listen = resolveListen(options.listen, dev.listen);
+  const workdir = resolveProjectPath(options.projectRoot, dev.workdir);
+  const env = encoreEnvironment(options.env, options.config, options.projectRoot);
+
+  const encore = await locateEncore({ runner, env, cwd: workdir, logger, signal, operation: 'dev' });
+  const app = findEncoreApp(workdir, options.projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
+  if (app.lang !== 'typescript') {
+    logger.warn(`${app.file} has lang ${JSON.stringify(app.lang ?? 'go')}; this provider is for Encore.ts apps ("lang": "typescript")`);
+  }
+  if (dev.encore_secrets) {
+    await syncSecrets({ config: dev.encore_secrets, env, app, encore, runner, logger, secrets: options.secrets, signal });
+  }
+
+  const args = runArguments(dev, `${listen.raw}`, encore, logger);
+  logger.info(`starting ${formatArgv(['encore', ...args])} in ${workdir}`);
+  const url = listenUrl(listen.host, listen.port);
+  await superviseDevServer({
+    runner,
+    command: encore.path,
+    args,
+    cwd: workdir,
+    env,
+    logger,
+    provider: ENCORE_PROVIDER_ID,
+    operation: 'dev',
+    displayName: 'encore run',
+    classify: encoreLineLevel,
+    // The client handles SIGINT only (and exits 0); SIGTERM would kill it before it tells the daemon.
+    stop: { signal: 'SIGINT', graceMs: dev.stop_timeout },
+    signal,
+    readiness: { check: encoreReadiness(listen.host, listen.port, url), timeoutMs: dev.ready_timeout },
+    heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
+    explainExit: explainEncoreExit,
+  });
+}
+
+/** `stagecraft dev --listen` wins over dev.listen; a bad flag value is a usage error. */
+function resolveListen(flag: string | undefined, configured: string): { raw: string; host: string; port: number } {
+  const raw = flag ?? configured;
+  const parsed = parseListenAddress(raw);
+  if (!parsed.ok) {
+    throw new StagecraftError({
+      category: 'USAGE',
+      provider: ENCORE_PROVIDER_ID,
+      operation: 'dev',
+      message: `--listen: expected host:port with an IP address or localhost and a port 1-65535, found ${JSON.stringify(raw)}`,
+    });
+  }
+  return { raw, host: parsed.host, port: parsed.port };
+}
+
+/**
+ * `encore run --debug --verbose --watch --listen <addr> --browser=never` adjusted by the config (spec
+ * §4.4). `--watch` is passed explicitly because `--debug` turns watching off unless it is; `--debug=break`
+ * needs the `=` (a space would be read as a separate argument).
+ */
+export function runArguments(dev: EncoreDevConfig, listen: string, encore: EncoreBinary, logger: Logger): string[] {
+  const args = ['run'];
+  if (dev.debug === 'enabled') args.push('--debug');
+  if (dev.debug === 'break') args.push('--debug=break');
+  if (dev.verbose) args.push('--verbose');
+  args.push(dev.watch ? '--watch' : '--watch=false');
+  args.push('--listen', listen, `--browser=${dev.browser}`);
+  if (dev.log_level !== undefined) {
+    if (supports(encore, FLAG_SINCE['--level'])) {
+      args.push(`--level=${dev.log_level}`);
+    } else {
+      logger.warn(`dev.log_level needs Encore v${FLAG_SINCE['--level']} or later (--level); this encore is older, so it is left out`);
+    }
+  }
+  return args;
+}
+
+/** Ready when the banner has appeared and the listen address accepts a TCP connection (spec §4.5). */
+function encoreReadiness(host: string, port: number, url: string): ReadinessCheck {
+  return allReadiness([logLineReadiness(READY_BANNER, url), tcpReadiness(probeHosts(host), port, url)], url);
+}

@@ -1,0 +1,2 @@
+export const ENCORE_PROVIDER_ID = 'encore-ts';
+export const ENCORE_FEATURE = 'PROVIDER_BACKEND_ENCORE';

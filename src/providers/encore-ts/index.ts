@@ -1,0 +1,6 @@
+import { registerBackendProvider } from '../../core/registry.js';
+import { encoreTsProvider } from './provider.js';
+
+registerBackendProvider(encoreTsProvider);
+
+export { encoreTsProvider };

@@ -1,0 +1,165 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
+import { type Operation, StagecraftError } from '../../core/errors.js';
+import type { Logger } from '../../core/logging/logger.js';
+import { requireExecutable } from '../../core/process/executable.js';
+import type { Runner } from '../../core/process/runner.js';
+import { stopProcessGroup } from '../../core/process/stop.js';
+import { ENCORE_PROVIDER_ID } from './ids.js';
+import { compareVersions, formatVersion, MINIMUM_VERSION, parseEncoreVersion, parseVersion, type Version } from './version.js';
+import { readCachedVersion, writeCachedVersion } from './version-cache.js';
+
+export const ENCORE_INSTALL_HINT =
+  'Install Encore: curl -L https://encore.dev/install.sh | bash (see https://encore.dev/docs/ts/install), then make sure `encore` is on PATH.';
+
+/** How long `encore version` gets to print its first line (it then checks for updates for up to 10 s). */
+const VERSION_TIMEOUT_MS = 5000;
+
+export interface EncoreBinary {
+  readonly path: string;
+  /** Undefined when the version could not be read (dev builds, unexpected output): assume it is current. */
+  readonly version: Version | undefined;
+}
+
+export interface PreflightOptions {
+  readonly runner: Runner;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly operation: Operation;
+}
+
+/** `encore` on PATH, at a supported version; PROVIDER_NOT_AVAILABLE otherwise. */
+export async function locateEncore(options: PreflightOptions): Promise<EncoreBinary> {
+  const path = requireExecutable('encore', {
+    env: options.env,
+    cwd: options.cwd,
+    provider: ENCORE_PROVIDER_ID,
+    operation: options.operation,
+    installHint: ENCORE_INSTALL_HINT,
+  });
+  const line = await versionLine(path, options);
+  const version = line === undefined ? undefined : parseEncoreVersion(line);
+  if (version === undefined) {
+    options.logger.warn(
+      `could not read the Encore version (\`encore version\` printed ${line === undefined ? 'nothing' : JSON.stringify(line)}); continuing as if it were current`,
+    );
+    return { path, version };
+  }
+  options.logger.debug(`found encore ${formatVersion(version)} at ${path}`);
+  const minimum = parseVersion(MINIMUM_VERSION);
+  if (compareVersions(version, minimum) < 0) {
+    throw new StagecraftError({
+      category: 'PROVIDER_NOT_AVAILABLE',
+      provider: ENCORE_PROVIDER_ID,
+      operation: options.operation,
+      message: `encore ${formatVersion(version)} is too old: Stagecraft needs ${formatVersion(minimum)} or later (found at ${path})`,
+      hint: 'Update Encore with `encore version update`.',
+    });
+  }
+  return { path, version };
+}
+
+/** Whether the found version has a flag; unknown versions are assumed to have everything. */
+export function supports(binary: EncoreBinary, since: string): boolean {
+  return binary.version === undefined || compareVersions(binary.version, parseVersion(since)) >= 0;
+}
+
+/**
+ * The first stdout line of `encore version`. The real binary prints its version first and then checks
+ * for updates over the network for up to 10 s (and may exit 1 when that fails), so only the first line
+ * is awaited and the rest of its process group is stopped. A successful read is cached per binary.
+ */
+async function versionLine(path: string, options: PreflightOptions): Promise<string | undefined> {
+  const cached = readCachedVersion(path, options.env);
+  if (cached !== undefined) return cached;
+  let resolveLine: (line: string | undefined) => void = () => {};
+  const firstLine = new Promise<string | undefined>((resolve) => {
+    resolveLine = resolve;
+  });
+  const child = options.runner.start(path, ['version'], {
+    cwd: options.cwd,
+    env: options.env,
+    onLine(line, stream) {
+      if (stream === 'stdout') resolveLine(line.trim());
+    },
+  });
+  const timer = setTimeout(() => resolveLine(undefined), VERSION_TIMEOUT_MS);
+  const onAbort = () => resolveLine(undefined);
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  // Output is fully read before `exit` settles, so a first line, if any, has been seen by then.
+  child.exit.then(
+    () => resolveLine(undefined),
+    () => resolveLine(undefined),
+  );
+  try {
+    const line = await firstLine;
+    if (line !== undefined && parseEncoreVersion(line) !== undefined) writeCachedVersion(path, options.env, line);
+    return line;
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+    // The update check is of no use to us; the real client dies at once on SIGTERM.
+    await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 1000 });
+    options.signal.throwIfAborted();
+  }
+}
+
+export interface EncoreApp {
+  /** The directory holding encore.app: where Encore's local secret file lives. */
+  readonly root: string;
+  readonly file: string;
+  /** The platform app ID; empty when the app is not linked to Encore's platform. */
+  readonly id: string;
+  readonly lang: string | undefined;
+}
+
+/**
+ * Finds encore.app (a file) in `workdir` or its parents, up to the project root, as the Encore CLI does
+ * (it walks further up, but a Stagecraft project must contain its app). Parses it as JSON with comments
+ * and trailing commas. INVALID_PROJECT when missing or unreadable, naming the field to fix.
+ */
+export function findEncoreApp(workdir: string, projectRoot: string, field: string, operation: Operation): EncoreApp {
+  for (let dir = workdir; ; dir = dirname(dir)) {
+    const file = join(dir, 'encore.app');
+    if (existsSync(file) && statSync(file).isFile()) return readEncoreApp(file, operation);
+    if (relative(projectRoot, dir) === '' || dirname(dir) === dir) break;
+  }
+  throw new StagecraftError({
+    category: 'INVALID_PROJECT',
+    provider: ENCORE_PROVIDER_ID,
+    operation,
+    message: `no encore.app found in ${workdir} or its parents up to the project root ${projectRoot}`,
+    hint: `Set ${field} to the directory of your Encore app (the one holding encore.app), or create the app with \`encore app create\`.`,
+  });
+}
+
+function readEncoreApp(file: string, operation: Operation): EncoreApp {
+  const errors: ParseError[] = [];
+  const text = readFileSync(file, 'utf8');
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first !== undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const where = first === undefined ? '' : ` at ${position(text, first.offset)} (${printParseErrorCode(first.error)})`;
+    throw new StagecraftError({
+      category: 'INVALID_PROJECT',
+      provider: ENCORE_PROVIDER_ID,
+      operation,
+      message: `${file} is not a valid encore.app file${where}: expected a JSON object (comments and trailing commas allowed)`,
+    });
+  }
+  const app = value as Record<string, unknown>;
+  return {
+    root: dirname(file),
+    file,
+    id: typeof app.id === 'string' ? app.id : '',
+    lang: typeof app.lang === 'string' ? app.lang : undefined,
+  };
+}
+
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+}
