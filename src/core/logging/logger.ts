@@ -44,6 +44,8 @@ export class Logger {
   readonly #settings: LoggerSettings;
   readonly #fields: LogFields;
   readonly #prefix: string;
+  /** `prefix │ ` as bytes (coloured when colours are on), written before every child output line. */
+  readonly #linePrefix: Uint8Array;
   /** The fixed fields pre-serialised once, so the per-line JSON path only encodes the message. */
   readonly #jsonFields: string;
   #lastMillis = -1;
@@ -53,6 +55,8 @@ export class Logger {
     this.#settings = settings;
     this.#fields = fields;
     this.#prefix = options.prefix ?? '';
+    const bar = `${this.#prefix} │`;
+    this.#linePrefix = Buffer.from(`${settings.colors ? settings.colors.dim(bar) : bar} `);
     this.#jsonFields = serialiseFields(fields, settings.redactor);
   }
 
@@ -126,12 +130,9 @@ export class Logger {
       output.write(`{"time":"${this.#now()}","level":"${level}","msg":${JSON.stringify(plain)}${this.#jsonFields},"stream":"${stream}"}\n`);
       return;
     }
-    if (colors === undefined) {
-      const plain = masked.includes('\x1b') ? stripVTControlCharacters(masked) : masked;
-      output.write(`${this.#prefix} │ ${plain}\n`);
-    } else {
-      output.write(`${colors.dim(`${this.#prefix} │`)} ${masked}\n`);
-    }
+    // Without colours the child's own ANSI codes go too: they would land raw in files and pipes.
+    const shown = colors === undefined && masked.includes('\x1b') ? stripVTControlCharacters(masked) : masked;
+    output.writeLine(this.#linePrefix, shown);
   }
 
   #symbol(level: Level): string {

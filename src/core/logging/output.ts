@@ -1,21 +1,28 @@
 /**
  * Buffered writer for log text. Child output can arrive at hundreds of thousands of lines per second;
- * one `write` per line would spend most of that time in syscalls, so text is collected and written once
- * per event-loop turn (or whenever 64 KiB have gathered).
+ * one `write` per line would spend most of that time in syscalls, so output is collected and written
+ * once per event-loop turn (or whenever 64 KiB have gathered).
  *
- * It also owns the optional status line (a TTY-only progress indicator): log text is always written on a
- * cleared line and the status is redrawn after it, so the two never interleave mid-line.
+ * Text is encoded into a byte buffer piece by piece rather than concatenated into one big string: a
+ * single non-Latin-1 character (the `│` of every child line) makes V8 store the whole concatenation as
+ * UTF-16, whose conversion back to UTF-8 costs eight times more (measured; see docs/benchmarks.md).
+ *
+ * It also owns the optional status line (a TTY-only progress indicator): log text is always written on
+ * a cleared line and the status is redrawn after it, so the two never interleave mid-line.
  */
 export interface TextSink {
-  write(text: string): void;
+  write(chunk: string | Uint8Array): void;
 }
 
+const CAPACITY = 128 * 1024;
 const FLUSH_THRESHOLD = 64 * 1024;
 const CLEAR_LINE = '\r\x1b[2K';
+const NEWLINE = 0x0a;
 
 export class LogOutput {
   readonly #sink: TextSink;
-  #pending = '';
+  #buffer = Buffer.allocUnsafe(CAPACITY);
+  #used = 0;
   #scheduled = false;
   #status = '';
 
@@ -23,22 +30,37 @@ export class LogOutput {
     this.#sink = sink;
   }
 
+  /** Appends text (UTF-8 encoded). */
   write(text: string): void {
-    this.#pending += text;
-    if (this.#pending.length >= FLUSH_THRESHOLD) {
-      this.flush();
-    } else if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
+    if (!this.#reserve(text.length * 3)) {
+      this.#emit(text);
+      return;
     }
+    this.#used += this.#buffer.write(text, this.#used);
+    this.#written();
+  }
+
+  /** Appends `prefix`, `text` and a newline: the shape of every child output line, in one call. */
+  writeLine(prefix: Uint8Array, text: string): void {
+    if (!this.#reserve(prefix.length + text.length * 3 + 1)) {
+      this.#emit(Buffer.concat([prefix, Buffer.from(`${text}\n`)]));
+      return;
+    }
+    this.#buffer.set(prefix, this.#used);
+    this.#used += prefix.length;
+    this.#used += this.#buffer.write(text, this.#used);
+    this.#buffer[this.#used++] = NEWLINE;
+    this.#written();
   }
 
   flush(): void {
     this.#scheduled = false;
-    if (this.#pending.length === 0) return;
-    const text = this.#pending;
-    this.#pending = '';
-    this.#sink.write(this.#status ? `${CLEAR_LINE}${text}${this.#status}` : text);
+    if (this.#used === 0) return;
+    const bytes = this.#buffer.subarray(0, this.#used);
+    // A fresh buffer, since a sink may hold on to the one it was given (asynchronous pipes on macOS).
+    this.#buffer = Buffer.allocUnsafe(CAPACITY);
+    this.#used = 0;
+    this.#emit(bytes);
   }
 
   /** Shows `text` as a status line below the log (TTY only; callers check). Empty text removes it. */
@@ -52,10 +74,33 @@ export class LogOutput {
   get hasStatus(): boolean {
     return this.#status.length > 0;
   }
+
+  /** Writes to the sink, keeping the status line (if any) below the log. */
+  #emit(chunk: string | Uint8Array): void {
+    if (this.#status) this.#sink.write(CLEAR_LINE);
+    this.#sink.write(chunk);
+    if (this.#status) this.#sink.write(this.#status);
+  }
+
+  /** Makes room for `bytes` (worst case); false when they could never fit and must be written directly. */
+  #reserve(bytes: number): boolean {
+    if (bytes <= CAPACITY - this.#used) return true;
+    this.flush();
+    return bytes <= CAPACITY;
+  }
+
+  #written(): void {
+    if (this.#used >= FLUSH_THRESHOLD) {
+      this.flush();
+    } else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
 }
 
 /** A sink writing to a Node stream that may be closed under us (EPIPE must not crash the CLI). */
 export function streamSink(stream: NodeJS.WriteStream): TextSink {
   stream.on('error', () => {});
-  return { write: (text) => void stream.write(text) };
+  return { write: (chunk) => void stream.write(chunk) };
 }

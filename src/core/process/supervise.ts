@@ -42,6 +42,8 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
   const { logger, readiness, signal } = options;
   const tail = new TailBuffer(TAIL_LINES);
   const classify = options.classify ?? (() => 'info' as const);
+  // Lines stop going to the readiness check once it has decided (a flood must not pay for it).
+  const watch = { observing: readiness !== undefined };
 
   signal.throwIfAborted();
   logger.debug(`starting ${[options.command, ...options.args].join(' ')}`, { cwd: options.cwd });
@@ -52,7 +54,7 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
       const plain = line.includes('\x1b') ? stripVTControlCharacters(line) : line;
       logger.output(stream, classify(plain), line);
       tail.push(plain);
-      readiness?.check.observe?.(plain);
+      if (watch.observing) readiness?.check.observe?.(plain);
     },
   });
   const heartbeat = options.heartbeat
@@ -68,7 +70,7 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
     const outcome = await Promise.race([
       child.exit.then((exit) => ({ kind: 'exited' as const, exit })),
       waitForStop(signal),
-      readiness ? watchReadiness(options, readiness, readinessAbort.signal) : new Promise<never>(() => {}),
+      readiness ? watchReadiness(options, readiness, readinessAbort.signal, watch) : new Promise<never>(() => {}),
     ]);
     if (outcome.kind === 'stop') {
       await stopOnRequest(options, child);
@@ -103,9 +105,11 @@ async function watchReadiness(
   options: SuperviseOptions,
   readiness: NonNullable<SuperviseOptions['readiness']>,
   abort: AbortSignal,
+  watch: { observing: boolean },
 ): Promise<Outcome> {
   try {
     const { elapsedMs } = await waitUntilReady(readiness.check, { timeoutMs: readiness.timeoutMs, signal: abort });
+    watch.observing = false;
     const { url } = readiness.check;
     options.logger.info(`${url ? `ready at ${url}` : 'ready'} in ${formatSeconds(elapsedMs)}`, {
       url: url || undefined,
