@@ -1,23 +1,29 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsdown';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
-  format: 'esm',
+  // CommonJS output: on Node 20 an ES module entry costs ~10 ms more to load than a CommonJS one, and
+  // the chunks load synchronously. The sources stay ES modules.
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   outDir: 'dist',
   // One self-contained bundle (dependencies inlined): no module resolution at start-up. Command and
   // provider modules are imported dynamically and become separate chunks, loaded only when used.
   deps: { alwaysBundle: [/.*/], onlyBundle: false },
-  fixedExtension: false,
+  fixedExtension: true,
   dts: false,
   sourcemap: false,
   clean: true,
   logLevel: 'warn',
-  // Prefer ES module builds: jsonc-parser's "main" is a UMD file whose dynamic require()s cannot be bundled.
+  // Prefer ES module builds: they tree-shake and need no CommonJS wrapper at start-up. yaml's "node"
+  // export is CommonJS; its default export is the same code as ES modules. jsonc-parser's "main" is a UMD
+  // file whose dynamic require()s cannot be bundled.
   inputOptions: { resolve: { mainFields: ['module', 'main'] } },
+  alias: { yaml: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) },
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });

@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { main } from './cli/main.js';
+import { VERSION } from './version.js';
 
-// exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // The most scripted call answers before the CLI framework is even loaded.
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
+  void import('./cli/main.js').then(async ({ main }) => {
+    process.exitCode = await main(args);
+  });
+}

@@ -1,5 +1,4 @@
 import type { CommandContext } from '../cli/context.js';
-import { configJsonSchema } from '../core/config/json-schema.js';
 import { backendProviders, loadProjectConfig } from './shared.js';
 
 /** `stagecraft config validate`: every problem at once (exit 1), or a one-line confirmation (exit 0). */
@@ -11,6 +10,8 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
 
 /** `stagecraft config schema`: the JSON Schema of stagecraft.yml on stdout. */
 export async function schemaCommand(ctx: CommandContext): Promise<number> {
+  // Loaded here only: the JSON Schema converter is not needed to validate.
+  const { configJsonSchema } = await import('../core/config/json-schema.js');
   ctx.print(JSON.stringify(configJsonSchema(backendProviders), null, 2));
   return 0;
 }

@@ -5,7 +5,7 @@ import { assertNoOrphans, MARKER_VARIABLE } from './processes.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 /** The built CLI: end-to-end tests run exactly what users run (`npm test` builds first). */
-export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+export const CLI = join(REPO_ROOT, 'dist', 'cli.cjs');
 
 export interface CliOptions {
   readonly cwd: string;

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import { LineSplitter } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
+import { spawnDetached } from './spawn.js';
 import { type GroupGuard, guardProcessGroup } from './watchdog.js';
 
 export interface StartOptions {
@@ -84,10 +84,9 @@ function startProcess(
   const startedAt = performance.now();
   // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
   // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
-  const child = spawn(command, args, {
+  const child = spawnDetached(command, args, {
     cwd: options.cwd,
     env: options.env,
-    detached: true,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   const pid = child.pid;

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnDetached } from './spawn.js';
 
 /**
  * If Stagecraft itself is killed with SIGKILL it gets no chance to stop its children, and a detached
@@ -19,10 +20,9 @@ export interface GroupGuard {
 
 export function guardProcessGroup(pgid: number): GroupGuard {
   let released = false;
-  let guard: ReturnType<typeof spawn> | undefined;
+  let guard: ChildProcess | undefined;
   try {
-    guard = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'stagecraft-guard', String(pgid)], {
-      detached: true,
+    guard = spawnDetached('/bin/sh', ['-c', GUARD_SCRIPT, 'stagecraft-guard', String(pgid)], {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     guard.on('error', () => {});

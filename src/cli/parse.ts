@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import { closestMatch } from '../core/config/issues.js';
+import { StagecraftError } from '../core/errors.js';
+import { COMMANDS, type CommandSpec, type Flags, GLOBAL_OPTIONS, type OptionSpec } from './commands.js';
+
+export type CommandLine =
+  | { readonly kind: 'help'; readonly topic: string | undefined; readonly requested: boolean }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly command: CommandSpec; readonly globals: Flags; readonly flags: Flags };
+
+export class UsageError extends StagecraftError {
+  constructor(message: string, topic?: string) {
+    super({ category: 'USAGE', message, hint: `Run \`stagecraft ${topic ? `${topic} ` : ''}--help\` for usage.` });
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * Reads argv with Node's own `util.parseArgs` (no start-up cost), then checks what it cannot: which
+ * command the words name, that each option belongs to it, and that values are among the choices.
+ * Global options may stand before or after the command: `stagecraft -v dev` = `stagecraft dev -v`.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const known = allOptions();
+  const { values, positionals, tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      Object.entries(known).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}) }]),
+    ),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const words = positionals;
+  if (words[0] === 'help') return { kind: 'help', topic: words.slice(1).join(' ') || undefined, requested: true };
+  const command = findCommand(words);
+  const topic = command?.name ?? words.join(' ');
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    checkOption(token.name, token.rawName, token.value, token.inlineValue, known[token.name], command);
+  }
+  if (values.help === true) return { kind: 'help', topic: topic || undefined, requested: true };
+  if (words.length === 0) return values.version === true ? { kind: 'version' } : { kind: 'help', topic: undefined, requested: false };
+  if (command === undefined) throw unknownCommand(words);
+  const extra = words.slice(command.name.split(' ').length);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" for stagecraft ${command.name}`, command.name);
+  const flags: Flags = {};
+  const globals: Flags = {};
+  for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) globals[camel(name)] = values[name] ?? spec.default;
+  for (const [name, spec] of Object.entries(command.options)) flags[camel(name)] = values[name] ?? spec.default;
+  return { kind: 'run', command, globals, flags };
+}
+
+function allOptions(): Record<string, OptionSpec> {
+  const options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  for (const command of COMMANDS) Object.assign(options, command.options);
+  return options;
+}
+
+/** The command named by the leading words; two-word commands (`config validate`) first. */
+export function findCommand(words: readonly string[]): CommandSpec | undefined {
+  const two = words.slice(0, 2).join(' ');
+  return COMMANDS.find((command) => command.name === two) ?? COMMANDS.find((command) => command.name === words[0]);
+}
+
+function checkOption(
+  name: string,
+  rawName: string,
+  value: string | undefined,
+  inlineValue: boolean | undefined,
+  spec: OptionSpec | undefined,
+  command: CommandSpec | undefined,
+): void {
+  const topic = command?.name;
+  if (spec === undefined) {
+    const names = Object.keys({ ...GLOBAL_OPTIONS, ...command?.options });
+    const suggestion = closestMatch(name, names);
+    throw new UsageError(`unknown option ${rawName}${suggestion ? `; did you mean --${suggestion}?` : ''}`, topic);
+  }
+  if (!(name in GLOBAL_OPTIONS) && command !== undefined && !(name in command.options)) {
+    throw new UsageError(`option ${rawName} does not apply to stagecraft ${command.name}`, topic);
+  }
+  if (spec.type === 'string' && value === undefined) {
+    throw new UsageError(`option ${rawName} needs a value${spec.value ? ` (${rawName} ${spec.value})` : ''}`, topic);
+  }
+  if (spec.type === 'boolean' && inlineValue) {
+    throw new UsageError(`option ${rawName} takes no value`, topic);
+  }
+  if (spec.choices && value !== undefined && !spec.choices.includes(value)) {
+    throw new UsageError(`option ${rawName} must be one of ${spec.choices.join(', ')}, not "${value}"`, topic);
+  }
+}
+
+function unknownCommand(words: readonly string[]): UsageError {
+  const names = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0] as string))];
+  const group = COMMANDS.filter((command) => command.name.startsWith(`${words[0]} `));
+  if (group.length > 0) {
+    const sub = words[1];
+    return new UsageError(
+      sub === undefined
+        ? `stagecraft ${words[0]} needs a subcommand: ${group.map((command) => command.name.split(' ')[1]).join(', ')}`
+        : `unknown command "${words[0]} ${sub}"; try ${group.map((command) => command.name).join(', ')}`,
+      words[0],
+    );
+  }
+  const suggestion = closestMatch(words[0] ?? '', names);
+  return new UsageError(`unknown command "${words[0]}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
