@@ -245,6 +245,7 @@ async function run(args) {
 async function floodLines(count) {
   const line = '3:04PM INF request handled endpoint=World service=hello duration=0.42ms trace_id=0123456789abcdef\n';
   const batch = line.repeat(1000);
+  process.stderr.write(`encore: flood start ${performance.timeOrigin + performance.now()}\n`);
   for (let written = 0; written < count; written += 1000) {
     const text = count - written >= 1000 ? batch : line.repeat(count - written);
     if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
