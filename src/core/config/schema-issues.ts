@@ -9,7 +9,31 @@ type AnyIssue = v.BaseIssue<unknown>;
  * misspelt choices. `schema` is the one that produced them, used to list the keys a map accepts.
  */
 export function translateIssues(issues: readonly AnyIssue[], schema: v.GenericSchema): ConfigIssue[] {
-  return issues.flatMap((issue) => translate(issue, schema as AnySchema));
+  const lists = new Map<string, ConfigIssue>();
+  const translated: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const list = listWhereMapBelongs(issue);
+    if (list === undefined) translated.push(...translate(issue, schema as AnySchema));
+    else lists.set(JSON.stringify(list.path), list);
+  }
+  // Anything reported inside such a list is noise once the list itself is reported.
+  const inside = (issue: ConfigIssue) => [...lists.values()].some((list) => list.path.every((segment, i) => issue.path[i] === segment));
+  return [...lists.values(), ...translated.filter((issue) => !inside(issue))];
+}
+
+/**
+ * valibot's object schemas accept arrays (they are objects), so a list where a map belongs would come
+ * out as "unknown key 0" plus every required key missing. One "expected a map, found a list" instead.
+ */
+function listWhereMapBelongs(issue: AnyIssue): ConfigIssue | undefined {
+  const items = issue.path ?? [];
+  const index = items.findIndex((item) => item.type === 'object' && Array.isArray(item.input));
+  if (index === -1) return undefined;
+  const list = (items[index] as { input: unknown[] }).input;
+  return {
+    path: items.slice(0, index).map((item) => item.key as string | number),
+    message: `expected a map, found ${describeValue(list)}`,
+  };
 }
 
 function translate(issue: AnyIssue, root: AnySchema): ConfigIssue[] {

@@ -19,35 +19,35 @@ export const encoreTsProvider: BackendProvider<EncoreConfig> = {
     const issues: ConfigIssue[] = [];
     const { projectRoot, operations } = context;
     const { dev, build } = config;
-    if (operations.includes('dev')) {
-      if (dev === undefined) {
-        issues.push({
-          path: ['dev'],
-          atKey: true,
-          operation: 'dev',
-          message: 'expected a dev block with at least env_file and listen, found nothing',
-        });
-      } else {
-        const checks: [string, string | undefined][] = [
-          ['workdir', workdirProblem(projectRoot, dev.workdir)],
-          ['env_file', fileProblem(projectRoot, dev.env_file)],
-          ['node_extra_ca_certs', dev.node_extra_ca_certs === undefined ? undefined : fileProblem(projectRoot, dev.node_extra_ca_certs)],
-        ];
-        for (const [field, problem] of checks) if (problem) issues.push({ path: ['dev', field], message: problem });
+    if (operations.includes('dev') && dev === undefined) {
+      issues.push({
+        path: ['dev'],
+        atKey: true,
+        operation: 'dev',
+        message: 'expected a dev block with at least env_file and listen, found nothing',
+      });
+    }
+    // dev.workdir is also the build workdir unless build.workdir is set: checked once, for either use.
+    if (dev !== undefined && (operations.includes('dev') || build.workdir === undefined)) {
+      const problem = workdirProblem(projectRoot, dev.workdir);
+      if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
+    }
+    if (dev !== undefined && operations.includes('dev')) {
+      const files: [string, string | undefined][] = [
+        ['env_file', dev.env_file],
+        ['node_extra_ca_certs', dev.node_extra_ca_certs],
+      ];
+      for (const [field, path] of files) {
+        const problem = path === undefined ? undefined : fileProblem(projectRoot, path);
+        if (problem) issues.push({ path: ['dev', field], message: problem });
       }
     }
     if (operations.includes('build')) {
-      const workdir = build.workdir ?? dev?.workdir ?? '.';
-      const problem = workdirProblem(projectRoot, workdir);
-      if (problem)
-        issues.push({
-          path: build.workdir === undefined ? ['build'] : ['build', 'workdir'],
-          atKey: build.workdir === undefined,
-          operation: 'build',
-          message: problem,
-        });
-      const infra = build.infra_config === undefined ? undefined : fileProblem(projectRoot, build.infra_config);
-      if (infra) issues.push({ path: ['build', 'infra_config'], message: infra });
+      const checks: [string, string | undefined][] = [
+        ['workdir', build.workdir === undefined ? undefined : workdirProblem(projectRoot, build.workdir)],
+        ['infra_config', build.infra_config === undefined ? undefined : fileProblem(projectRoot, build.infra_config)],
+      ];
+      for (const [field, problem] of checks) if (problem) issues.push({ path: ['build', field], message: problem });
     }
     return issues;
   },

@@ -1,10 +1,32 @@
 import type { ConfigIssue } from '../../core/config/issues.js';
 import { isValidImageName } from '../../core/image-ref.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
-import type { BackendProvider } from '../../core/provider.js';
+import type { BackendProvider, ValidationContext } from '../../core/provider.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
 
 export const GENERIC_PROVIDER_ID = 'generic';
+
+function buildIssues({ build }: GenericConfig, { projectRoot, project }: ValidationContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (build.context !== undefined) {
+    const problem = workdirProblem(projectRoot, build.context);
+    if (problem) issues.push({ path: ['build', 'context'], message: problem });
+  }
+  if (build.dockerfile !== undefined) {
+    const problem = fileProblem(projectRoot, build.dockerfile);
+    if (problem) issues.push({ path: ['build', 'dockerfile'], message: problem });
+  }
+  // An empty name means project.name itself is invalid, which is reported on its own.
+  if (build.image_name === undefined && project.name !== '' && !isValidImageName(project.name)) {
+    issues.push({
+      path: ['build'],
+      atKey: true,
+      operation: 'build',
+      message: `expected build.image_name, because project.name ${JSON.stringify(project.name)} is not a valid image name (lowercase letters, digits, . _ -)`,
+    });
+  }
+  return issues;
+}
 
 /** The baseline provider: runs any command for `dev`, `docker build` for `build`. */
 export const genericProvider: BackendProvider<GenericConfig> = {
@@ -17,37 +39,16 @@ export const genericProvider: BackendProvider<GenericConfig> = {
   validate(config, context) {
     const issues: ConfigIssue[] = [];
     const { dev, build } = config;
-    if (context.operations.includes('dev')) {
-      if (dev === undefined) {
-        issues.push({
-          path: ['dev'],
-          atKey: true,
-          message: 'expected a dev block with at least `command`, found nothing',
-          operation: 'dev',
-        });
-      } else {
-        const problem = workdirProblem(context.projectRoot, dev.workdir);
-        if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
-      }
+    const { projectRoot, operations } = context;
+    if (operations.includes('dev') && dev === undefined) {
+      issues.push({ path: ['dev'], atKey: true, message: 'expected a dev block with at least `command`, found nothing', operation: 'dev' });
     }
-    if (context.operations.includes('build')) {
-      const contextDir = build.context ?? dev?.workdir ?? '.';
-      const contextProblem = workdirProblem(context.projectRoot, contextDir);
-      if (contextProblem)
-        issues.push({ path: build.context ? ['build', 'context'] : ['build'], message: contextProblem, operation: 'build' });
-      if (build.dockerfile !== undefined) {
-        const problem = fileProblem(context.projectRoot, build.dockerfile);
-        if (problem) issues.push({ path: ['build', 'dockerfile'], message: problem });
-      }
-      if (build.image_name === undefined && !isValidImageName(context.project.name)) {
-        issues.push({
-          path: ['build'],
-          atKey: true,
-          operation: 'build',
-          message: `expected build.image_name, because project.name ${JSON.stringify(context.project.name)} is not a valid image name (lowercase letters, digits, . _ -)`,
-        });
-      }
+    // dev.workdir is also the build context unless build.context is set: checked once, for either use.
+    if (dev !== undefined && (operations.includes('dev') || build.context === undefined)) {
+      const problem = workdirProblem(projectRoot, dev.workdir);
+      if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
     }
+    if (operations.includes('build')) issues.push(...buildIssues(config, context));
     return issues;
   },
 
