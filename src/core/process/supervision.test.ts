@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { captureLogger } from '../../../test/helpers/logger.js';
+import { freePort } from '../../../test/helpers/processes.js';
+import { tempDir, writeFiles } from '../../../test/helpers/temp.js';
+import { StagecraftError } from '../errors.js';
+import { readProcStat } from './process-group.js';
+import { httpReadiness, logLineReadiness, ReadinessTimeoutError, tcpReadiness, waitUntilReady } from './readiness.js';
+import { runToCompletion } from './run.js';
+import { createRunner } from './runner.js';
+import { stopProcessGroup } from './stop.js';
+import { superviseDevServer } from './supervise.js';
+
+const NODE = process.execPath;
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+/** Running (non-zombie) members of a process group, from /proc. */
+function runningMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => readProcStat(entry))
+    .filter((stat) => stat !== undefined && stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X')
+    .map((stat) => stat?.pid as number);
+}
+
+async function waitForMembers(pgid: number, count: number): Promise<void> {
+  for (let i = 0; i < 200 && runningMembers(pgid).length < count; i++) await delay(10);
+}
+
+test('stopping a group ends a child and the grandchild it forked', async () => {
+  const runner = createRunner();
+  const child = runner.start('sh', ['-c', 'sleep 1000 & sleep 1000'], { cwd: process.cwd(), env });
+  const pgid = child.pid as number;
+  await waitForMembers(pgid, 3);
+  assert.equal(runningMembers(pgid).length, 3, 'sh and two sleeps run in the child group');
+  const result = await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 5000 });
+  assert.equal(result.forced, false);
+  assert.deepEqual(runningMembers(pgid), []);
+});
+
+test('a child that ignores the stop signal is SIGKILLed after the grace period', async () => {
+  const runner = createRunner();
+  const child = runner.start(
+    NODE,
+    ['-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('up'); setInterval(() => {}, 1000)"],
+    {
+      cwd: process.cwd(),
+      env,
+      onLine: () => {},
+    },
+  );
+  const pgid = child.pid as number;
+  await waitForMembers(pgid, 1);
+  await delay(200); // let it install its handler
+  const started = performance.now();
+  const result = await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 300 });
+  assert.equal(result.forced, true);
+  assert.ok(performance.now() - started >= 300, 'it got its grace period first');
+  assert.deepEqual(runningMembers(pgid), []);
+  assert.equal((await child.exit).signal, 'SIGKILL');
+});
+
+test('runToCompletion writes stdin, closes it, and collects output', async () => {
+  const lines: string[] = [];
+  const result = await runToCompletion(createRunner(), 'cat', [], {
+    cwd: process.cwd(),
+    env,
+    stdin: 'first\nsecond',
+    onLine: (line) => lines.push(line),
+  });
+  assert.equal(result.code, 0);
+  assert.deepEqual(lines, ['first', 'second'], 'cat saw EOF, so stdin was closed');
+});
+
+test('runToCompletion stops the group on timeout and reports it', async () => {
+  const runner = createRunner();
+  const result = await runToCompletion(runner, 'sh', ['-c', 'sleep 1000 & sleep 1000'], {
+    cwd: process.cwd(),
+    env,
+    timeoutMs: 200,
+    graceMs: 1000,
+  });
+  assert.equal(result.timedOut, true);
+  assert.equal(result.signal, 'SIGTERM');
+});
+
+test('runToCompletion rejects with the abort reason and leaves nothing running', async () => {
+  const controller = new AbortController();
+  const runner = createRunner();
+  let pgid = 0;
+  const running = runToCompletion(runner, 'sh', ['-c', 'echo started; sleep 1000 & sleep 1000'], {
+    cwd: process.cwd(),
+    env,
+    signal: controller.signal,
+    onLine: () => {},
+  });
+  await delay(200);
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    const stat = readProcStat(entry);
+    if (stat?.ppid === process.pid && stat.pgid === stat.pid) pgid = stat.pid;
+  }
+  const reason = new Error('user stop');
+  controller.abort(reason);
+  await assert.rejects(running, (error) => error === reason);
+  assert.ok(pgid > 0);
+  assert.deepEqual(runningMembers(pgid), []);
+});
+
+test('an unstartable command rejects with SpawnError', async () => {
+  await assert.rejects(
+    runToCompletion(createRunner(), '/nonexistent/binary', [], { cwd: process.cwd(), env }),
+    /could not start \/nonexistent\/binary: ENOENT/,
+  );
+});
+
+function supervise(args: string[], overrides: Partial<Parameters<typeof superviseDevServer>[0]> = {}) {
+  const captured = captureLogger('text');
+  const controller = new AbortController();
+  const running = superviseDevServer({
+    runner: createRunner(),
+    command: NODE,
+    args,
+    cwd: process.cwd(),
+    env,
+    logger: captured.logger.child({ provider: 'test', operation: 'dev' }, { prefix: 'child' }),
+    provider: 'test',
+    operation: 'dev',
+    displayName: 'the test server',
+    stop: { signal: 'SIGTERM', graceMs: 2000 },
+    signal: controller.signal,
+    ...overrides,
+  });
+  return { running, controller, captured };
+}
+
+test('a crash is DEV_SERVER_FAILED with the exit code, the uptime and the last 20 lines', async () => {
+  const { running } = supervise(['-e', 'for (let i = 1; i <= 30; i++) console.log(`line ${i}`); process.exit(3)']);
+  await assert.rejects(running, (error: unknown) => {
+    assert.ok(error instanceof StagecraftError);
+    assert.equal(error.category, 'DEV_SERVER_FAILED');
+    assert.equal(error.exitCode, 3);
+    assert.match(error.message, /the test server exited unexpectedly \(exit code 3\) after \d+\.\ds/);
+    const tail = (error.detail ?? '').split('\n');
+    assert.equal(tail.length, 20);
+    assert.equal(tail[0], 'line 11');
+    assert.equal(tail[19], 'line 30');
+    return true;
+  });
+});
+
+test('exiting with code 0 without a stop request is a failure too', async () => {
+  const { running } = supervise(['-e', "console.log('done already')"]);
+  await assert.rejects(running, /exited with code 0 .* but a dev server should run until it is stopped/);
+});
+
+test('death by signal is reported with the signal', async () => {
+  const { running } = supervise(['-e', "process.kill(process.pid, 'SIGSEGV')"]);
+  await assert.rejects(
+    running,
+    (error: unknown) => error instanceof StagecraftError && error.signal === 'SIGSEGV' && /signal SIGSEGV/.test(error.message),
+  );
+});
+
+test('a user stop resolves once the group is gone, after logging the stop', async () => {
+  const { running, controller, captured } = supervise(['-e', "console.log('serving'); setInterval(() => {}, 1000)"]);
+  await delay(300);
+  controller.abort();
+  await running;
+  assert.match(captured.text(), /child │ serving/);
+  assert.match(captured.text(), /› the test server stopped/);
+});
+
+test('readiness: ready is logged once with the URL; a timeout stops the child and fails', async () => {
+  const ok = supervise(['-e', "console.log('listening on http://127.0.0.1:1234 now'); setInterval(() => {}, 1000)"], {
+    readiness: { check: logLineReadiness(/listening on (http:\/\/\S+)/), timeoutMs: 10_000 },
+  });
+  const deadline = Date.now() + 10_000;
+  while (!/ready at/.test(ok.captured.text()) && Date.now() < deadline) await delay(20);
+  assert.match(ok.captured.text(), /› ready at http:\/\/127\.0\.0\.1:1234 in \d+\.\ds/);
+  ok.controller.abort();
+  await ok.running;
+
+  const never = supervise(['-e', 'setInterval(() => {}, 1000)'], {
+    readiness: { check: logLineReadiness(/never printed/), timeoutMs: 300 },
+  });
+  await assert.rejects(
+    never.running,
+    (error: unknown) =>
+      error instanceof StagecraftError && error.category === 'DEV_SERVER_FAILED' && /not ready after 0\.3s/.test(error.message),
+  );
+});
+
+test('a secret the child splits across two writes is still masked', async () => {
+  const secret = 'sk_live_0123456789abcdef';
+  const script = `process.stdout.write('token=${secret.slice(0, 10)}'); setTimeout(() => { process.stdout.write('${secret.slice(10)} ok\\n'); process.exit(1); }, 100);`;
+  const { running, captured } = supervise(['-e', script]);
+  captured.redactor.add(secret);
+  await assert.rejects(
+    running,
+    (error: unknown) =>
+      error instanceof StagecraftError && !(error.detail ?? '').includes(secret) && (error.detail ?? '').includes('token=*** ok'),
+  );
+  assert.match(captured.text(), /child │ token=\*\*\* ok/);
+  assert.doesNotMatch(captured.text(), /sk_live/);
+});
+
+test('readiness helpers: TCP connects, HTTP accepts any answer below 500, timeouts say what they waited for', async () => {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    res.statusCode = req.url === '/broken' ? 503 : 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  try {
+    const signal = new AbortController().signal;
+    await waitUntilReady(tcpReadiness(['127.0.0.1'], port, 'x'), { timeoutMs: 5000, signal });
+    await waitUntilReady(httpReadiness(`http://127.0.0.1:${port}/missing`), { timeoutMs: 5000, signal });
+    await assert.rejects(
+      waitUntilReady(httpReadiness(`http://127.0.0.1:${port}/broken`), { timeoutMs: 400, signal }),
+      (error: unknown) => error instanceof ReadinessTimeoutError && /still waiting for an HTTP response from/.test(error.message),
+    );
+  } finally {
+    server.close();
+  }
+  const closed = await freePort();
+  await assert.rejects(
+    waitUntilReady(tcpReadiness(['127.0.0.1'], closed, 'x'), { timeoutMs: 300, signal: new AbortController().signal }),
+    ReadinessTimeoutError,
+  );
+});
+
+test('if Stagecraft is SIGKILLed, the guard kills the child group it left behind', async (t) => {
+  const dir = tempDir(t);
+  const runnerModule = join(import.meta.dirname, 'runner.ts');
+  writeFiles(dir, {
+    'parent.ts': `import { createRunner } from ${JSON.stringify(runnerModule)};
+const child = createRunner().start('sleep', ['1000'], { cwd: '/', env: { PATH: process.env.PATH ?? '' } });
+console.log(child.pid);
+setInterval(() => {}, 1000);
+`,
+  });
+  const parent = spawn(NODE, ['--import', 'tsx', join(dir, 'parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
+  await waitForMembers(pid, 1);
+  assert.equal(runningMembers(pid).length, 1, 'the sleep runs in its own group');
+  parent.kill('SIGKILL');
+  for (let i = 0; i < 300 && runningMembers(pid).length > 0; i++) await delay(10);
+  assert.deepEqual(runningMembers(pid), [], 'the orphaned group was killed by its guard');
+});
