@@ -93,7 +93,7 @@ async function secretSet(args) {
   const stdin = await readStdin(); // to EOF: a stdin that is never closed hangs here forever, as the real one does
   record({ stdin });
   const [name] = positional;
-  if (positional.length !== 1) fail('Error: accepts 1 arg(s), received ' + positional.length);
+  if (positional.length !== 1) fail(`Error: accepts 1 arg(s), received ${positional.length}`);
   if (types.length === 0) fail('error: --type is required');
   for (const type of types) if (!SECRET_TYPES.has(type)) fail(`error: invalid secret type ${JSON.stringify(type)}`);
   const app = findApp();
@@ -258,7 +258,7 @@ async function buildDocker(args) {
   const push = args.includes('--push') || args.includes('-p');
   const positional = args.filter((arg) => !arg.startsWith('-'));
   const [tag] = positional;
-  if (positional.length !== 1) fail('Error: accepts 1 arg(s), received ' + positional.length);
+  if (positional.length !== 1) fail(`Error: accepts 1 arg(s), received ${positional.length}`);
   const app = findApp();
   if (app === undefined) fail('error: no encore.app found in directory (or any of the parent directories)');
   const arch = args.find((arg) => arg.startsWith('--arch='))?.slice(7) ?? 'amd64';
