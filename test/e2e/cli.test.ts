@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { tempDir, tempProject } from '../helpers/temp.js';
+
+const EXAMPLE = join(REPO_ROOT, 'examples', 'generic-node');
+const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+
+test('--version and -V print the package version on stdout', async (t) => {
+  const cwd = tempDir(t);
+  for (const flag of ['--version', '-V']) {
+    const result = await runCli([flag], { cwd });
+    assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${version}\n`, '']);
+  }
+});
+
+test('--help is a result on stdout; no command prints help on stderr and exits 1', async (t) => {
+  const cwd = tempDir(t);
+  const help = await runCli(['--help'], { cwd });
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: stagecraft \[options\] <command>/);
+  for (const command of ['dev', 'build', 'config validate', 'config schema', 'providers'])
+    assert.match(help.stdout, new RegExp(`^ {2}${command} `, 'm'));
+  assert.match(help.stdout, /Exit codes:/);
+  const bare = await runCli([], { cwd });
+  assert.equal(bare.code, 1);
+  assert.equal(bare.stdout, '');
+  assert.match(bare.stderr, /^Usage: stagecraft/);
+  const build = await runCli(['build', '--help'], { cwd });
+  assert.match(build.stdout, /--dry-run +print the plan/);
+  assert.equal((await runCli(['help', 'dev'], { cwd })).stdout, (await runCli(['dev', '-h'], { cwd })).stdout);
+});
+
+test('usage errors exit 1 with a suggestion', async (t) => {
+  const cwd = tempDir(t);
+  const cases: [string[], RegExp][] = [
+    [['deploy'], /unknown command "deploy"/],
+    [['biuld'], /unknown command "biuld"; did you mean "build"\?/],
+    [['build', '--tagg', 'x'], /unknown option --tagg; did you mean --tag\?/],
+    [['dev', '--push'], /option --push does not apply to stagecraft dev/],
+    [['build', '--tag'], /option --tag needs a value/],
+    [['--log-format', 'xml', 'providers'], /option --log-format must be one of text, json, not "xml"/],
+    [['config'], /stagecraft config needs a subcommand: validate, schema/],
+    [['providers', 'extra'], /unexpected argument "extra"/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(args, { cwd });
+    assert.equal(result.code, 1, args.join(' '));
+    assert.match(result.stderr, message);
+    assert.equal(result.stdout, '');
+  }
+});
+
+test('providers lists the registered providers, sorted, on stdout', async (t) => {
+  const result = await runCli(['providers'], { cwd: tempDir(t) });
+  assert.equal(result.code, 0);
+  assert.deepEqual(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[0]),
+    ['encore-ts', 'generic'],
+  );
+});
+
+test('config schema prints a JSON Schema covering core and every provider block', async (t) => {
+  const result = await runCli(['config', 'schema'], { cwd: tempDir(t) });
+  assert.equal(result.code, 0);
+  const schema = JSON.parse(result.stdout) as { $schema: string; properties: Record<string, { properties?: Record<string, unknown> }> };
+  assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
+  const providers = (schema.properties.backend?.properties?.providers as { properties: Record<string, unknown> }).properties;
+  assert.deepEqual(Object.keys(providers).sort(), ['encore-ts', 'generic']);
+});
+
+test('config validate: exit 0 on the example, exit 1 with every problem on a bad file', async (t) => {
+  const good = await runCli(['config', 'validate'], { cwd: EXAMPLE });
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stderr, /stagecraft\.yml is valid \(provider generic\)/);
+  const bad = await runCli(['config', 'validate'], {
+    cwd: tempProject(t, { 'stagecraft.yml': 'project:\n  nam: x\nbackend:\n  provider: nope\n' }),
+  });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /stagecraft\.yml has 4 problems/);
+  assert.match(bad.stderr, /INVALID_CONFIG/);
+});
+
+test('colour only where allowed: never with --no-color or NO_COLOR, even when forced', async (t) => {
+  const cwd = tempProject(t, { 'stagecraft.yml': 'project:\n  nam: x\n' });
+  const forced = await runCli(['config', 'validate'], { cwd, env: { FORCE_COLOR: '1' } });
+  assert.match(forced.stderr, /\x1b\[/, 'FORCE_COLOR turns colour on without a terminal');
+  for (const [args, env] of [
+    [['--no-color', 'config', 'validate'], { FORCE_COLOR: '1' }],
+    [['config', 'validate'], { FORCE_COLOR: '1', NO_COLOR: '1' }],
+    [['config', 'validate'], {}],
+  ] as const) {
+    const result = await runCli([...args], { cwd, env });
+    assert.doesNotMatch(result.stderr, /\x1b\[/, `${args.join(' ')} ${JSON.stringify(env)}`);
+  }
+});
+
+test('-v shows debug records; without it they are hidden', async (t) => {
+  const cwd = tempProject(t, {
+    'stagecraft.yml':
+      'project:\n  name: v\nbackend:\n  provider: generic\n  providers:\n    generic:\n      dev:\n        command: [node, -e, "process.exit(2)"]\n',
+  });
+  const quiet = await runCli(['dev'], { cwd });
+  const loud = await runCli(['dev', '-v'], { cwd });
+  assert.equal(quiet.code, 7);
+  assert.doesNotMatch(quiet.stderr, /^· /m);
+  assert.match(loud.stderr, /^· starting .*node -e process\.exit\(2\)/m);
+});
