@@ -18,7 +18,7 @@ export function durationField(defaultValue: string, description: string) {
       v.union([v.number(), v.string()]),
       v.check((value) => parseDuration(value) !== undefined, 'expected a duration such as 90s, 2m, 500ms or a number of milliseconds'),
       v.transform((value) => parseDuration(value) as number),
-      v.description(`${description} A duration: 90s, 2m, 500ms, or milliseconds. Default ${defaultValue}.`),
+      v.description(`${description} A duration: 90s, 2m, 500ms, or milliseconds.`),
     ),
     defaultValue,
   );

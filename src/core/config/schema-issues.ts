@@ -18,7 +18,30 @@ export function translateIssues(issues: readonly AnyIssue[], schema: v.GenericSc
   }
   // Anything reported inside such a list is noise once the list itself is reported.
   const inside = (issue: ConfigIssue) => [...lists.values()].some((list) => list.path.every((segment, i) => issue.path[i] === segment));
-  return [...lists.values(), ...translated.filter((issue) => !inside(issue))];
+  return withoutMisspeltRequired([...lists.values(), ...translated.filter((issue) => !inside(issue))]);
+}
+
+/**
+ * `lisen: x` yields both "listen: required, found nothing" and "lisen: unknown key; did you mean listen?".
+ * The second says it all: the first is dropped and the hint notes that the field is required.
+ */
+function withoutMisspeltRequired(issues: ConfigIssue[]): ConfigIssue[] {
+  const suggested = new Map<string, ConfigIssue>();
+  for (const issue of issues) {
+    const suggestion = issue.atKey ? /did you mean "([^"]+)"\?$/.exec(issue.message)?.[1] : undefined;
+    if (suggestion) suggested.set(JSON.stringify([...issue.path.slice(0, -1), suggestion]), issue);
+  }
+  return issues.flatMap((issue) => {
+    if (issue.atKey) {
+      const missing = issues.find((other) => other !== issue && suggested.get(JSON.stringify(other.path)) === issue && isMissing(other));
+      return [missing ? { ...issue, message: `${issue.message} ("${String(missing.path.at(-1))}" is required)` } : issue];
+    }
+    return isMissing(issue) && suggested.has(JSON.stringify(issue.path)) ? [] : [issue];
+  });
+}
+
+function isMissing(issue: ConfigIssue): boolean {
+  return !issue.atKey && issue.message.endsWith('(required), found nothing');
 }
 
 /**
