@@ -82,7 +82,7 @@ test('config validate: exit 0 on the example, exit 1 with every problem on a bad
     cwd: tempProject(t, { 'stagecraft.yml': 'project:\n  nam: x\nbackend:\n  provider: nope\n' }),
   });
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /stagecraft\.yml has 4 problems/);
+  assert.match(bad.stderr, /stagecraft\.yml has 3 problems/);
   assert.match(bad.stderr, /INVALID_CONFIG/);
 });
 

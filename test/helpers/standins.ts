@@ -15,6 +15,10 @@ export interface StandinCall {
   readonly argv: string[];
   readonly cwd: string;
   readonly pid: number;
+  /** Process group of the call (encore stand-in). */
+  readonly pgid?: number;
+  /** When the call started, ms since the epoch (encore stand-in). */
+  readonly time?: number;
   readonly env?: Record<string, string>;
   readonly stdin?: string;
 }

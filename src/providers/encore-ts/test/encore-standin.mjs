@@ -100,7 +100,11 @@ async function secretSet(args) {
   if (app === undefined) fail('error: no encore.app found in directory (or any of the parent directories)');
   if (!app.id) fail("error: app is not linked with the Encore Platform (see 'encore app link')");
   const hang = list(env.STANDIN_ENCORE_SECRET_HANG);
-  if (hang.includes(name) || hang.includes('*')) await new Promise(() => {});
+  if (hang.includes(name) || hang.includes('*')) {
+    // A pending promise alone would let Node exit (code 13); the real call hangs on the network.
+    setInterval(() => {}, 1 << 30);
+    await new Promise(() => {});
+  }
   await sleep(Number(env.STANDIN_ENCORE_SECRET_DELAY_MS ?? 0));
   if (list(env.STANDIN_ENCORE_SECRET_FAIL).includes(name)) {
     fail(

@@ -1,0 +1,87 @@
+import type { TestContext } from 'node:test';
+import { type CliOptions, type CliProcess, type CliResult, runCli, startCli } from '../../../../test/helpers/cli.js';
+import { freePort } from '../../../../test/helpers/processes.js';
+import { type StandinBin, standinBin } from '../../../../test/helpers/standins.js';
+import { tempDir, tempProject } from '../../../../test/helpers/temp.js';
+
+export interface EncoreProjectOptions {
+  /** encore.app "id": non-empty means linked to Encore's platform. */
+  readonly appId?: string;
+  readonly lang?: string;
+  /** Lines of .env.local. */
+  readonly env?: readonly string[];
+  /** Extra YAML lines inside `dev:` (indented 8 spaces). */
+  readonly dev?: readonly string[];
+  /** YAML lines inside `build:` (indented 8 spaces). */
+  readonly build?: readonly string[];
+  /** Lines after `project:` `name:` (indented 2 spaces). */
+  readonly project?: readonly string[];
+  readonly listen?: string;
+  /** More files (relative path → content). */
+  readonly files?: Record<string, string>;
+  /** Where the app lives, relative to the project root (monorepo case). */
+  readonly appDir?: string;
+}
+
+export interface EncoreProject {
+  readonly dir: string;
+  readonly port: number;
+  readonly bin: StandinBin;
+  /** A fresh version cache per project, so stand-in versions never leak between tests. */
+  readonly cache: string;
+  run(args: readonly string[], env?: Record<string, string | undefined>, options?: Partial<CliOptions>): Promise<CliResult>;
+  start(args: readonly string[], env?: Record<string, string | undefined>, options?: Partial<CliOptions>): CliProcess;
+}
+
+/** A temp Encore.ts project with the stand-in `encore` first on PATH. */
+export async function encoreProject(t: TestContext, options: EncoreProjectOptions = {}): Promise<EncoreProject> {
+  const port = await freePort();
+  const appDir = options.appDir ?? '.';
+  const app = `// created by encore app create\n{\n\t"id": ${JSON.stringify(options.appId ?? '')},\n\t"lang": ${JSON.stringify(options.lang ?? 'typescript')},\n}\n`;
+  const yaml = [
+    'project:',
+    '  name: platform',
+    ...(options.project ?? ['  registry: ghcr.io/your-org/platform']),
+    'backend:',
+    '  provider: encore-ts',
+    '  providers:',
+    '    encore-ts:',
+    '      dev:',
+    '        env_file: .env.local',
+    `        listen: ${options.listen ?? `127.0.0.1:${port}`}`,
+    ...(appDir === '.' ? [] : [`        workdir: ${appDir}`]),
+    ...(options.dev ?? []),
+    ...(options.build ? ['      build:', ...options.build] : []),
+    '',
+  ].join('\n');
+  const dir = tempProject(t, {
+    'stagecraft.yml': yaml,
+    [`${appDir}/encore.app`]: app,
+    '.env.local': `${(options.env ?? []).join('\n')}\n`,
+    ...options.files,
+  });
+  const bin = standinBin(t, ['encore']);
+  const cache = tempDir(t, 'stagecraft-cache-');
+  const cliOptions = (env: Record<string, string | undefined> = {}, extra: Partial<CliOptions> = {}): CliOptions => ({
+    cwd: dir,
+    path: [bin.dir],
+    env: { STANDIN_LOG: bin.log, XDG_CACHE_HOME: cache, ...env },
+    ...extra,
+  });
+  return {
+    dir,
+    port,
+    bin,
+    cache,
+    run: (args, env, extra) => runCli(args, cliOptions(env, extra)),
+    start: (args, env, extra) => startCli(args, cliOptions(env, extra)),
+  };
+}
+
+/** The JSON records of a --log-format json run. */
+export function records(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
