@@ -98,24 +98,42 @@ test('workdirs outside the project root are refused, also through a symlink', as
 
 test('the JSON Schema documents every option with its default', async (t) => {
   const project = await encoreProject(t);
-  const schema = JSON.parse((await project.run(['config', 'schema'])).stdout) as Record<string, unknown>;
-  const encore = ((schema.properties as Record<string, any>).backend.properties.providers.properties as Record<string, any>)[
-    'encore-ts'
-  ] as Record<string, any>;
-  const dev = encore.properties.dev.properties;
-  const secrets = dev.encore_secrets.properties;
-  assert.deepEqual(encore.properties.dev.required.sort(), ['env_file', 'listen']);
+  interface SchemaNode {
+    properties: Record<string, SchemaNode>;
+    required?: string[];
+    default?: unknown;
+    description?: string;
+  }
+  const schema = JSON.parse((await project.run(['config', 'schema'])).stdout) as SchemaNode;
+  const at = (node: SchemaNode | undefined, ...path: string[]): SchemaNode => {
+    let current = node;
+    for (const key of path) current = current?.properties[key];
+    assert.ok(current, path.join('.'));
+    return current;
+  };
+  const encore = at(schema, 'backend', 'providers', 'encore-ts');
+  const dev = at(encore, 'dev').properties;
+  const secrets = at(encore, 'dev', 'encore_secrets').properties;
+  const build = at(encore, 'build').properties;
+  assert.deepEqual(at(encore, 'dev').required?.sort(), ['env_file', 'listen']);
   assert.deepEqual(
-    [secrets.types.default, secrets.mode.default, secrets.concurrency.default, secrets.store.default, secrets.timeout.default],
+    [secrets.types?.default, secrets.mode?.default, secrets.concurrency?.default, secrets.store?.default, secrets.timeout?.default],
     [['local'], 'grouped', 4, 'auto', '30s'],
   );
   assert.deepEqual(
-    [dev.ready_timeout.default, dev.stop_timeout.default, dev.browser.default, dev.debug.default, dev.verbose.default, dev.watch.default],
+    [
+      dev.ready_timeout?.default,
+      dev.stop_timeout?.default,
+      dev.browser?.default,
+      dev.debug?.default,
+      dev.verbose?.default,
+      dev.watch?.default,
+    ],
     ['120s', '10s', 'never', 'enabled', true, true],
   );
-  assert.equal(encore.properties.build.properties.image_name.default, 'api');
-  for (const [name, field] of Object.entries({ ...dev, ...secrets, ...encore.properties.build.properties })) {
-    assert.equal(typeof (field as { description?: unknown }).description, 'string', `${name} has a description`);
+  assert.equal(build.image_name?.default, 'api');
+  for (const [name, field] of Object.entries({ ...dev, ...secrets, ...build })) {
+    assert.equal(typeof field.description, 'string', `${name} has a description`);
   }
 });
 
