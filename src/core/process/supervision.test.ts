@@ -118,8 +118,8 @@ test('an unstartable command rejects with SpawnError', async () => {
   );
 });
 
-function supervise(args: string[], overrides: Partial<Parameters<typeof superviseDevServer>[0]> = {}) {
-  const captured = captureLogger('text');
+function supervise(args: string[], overrides: Partial<Parameters<typeof superviseDevServer>[0]> = {}, verbose = false) {
+  const captured = captureLogger('text', { verbose });
   const controller = new AbortController();
   const running = superviseDevServer({
     runner: createRunner(),
@@ -173,6 +173,15 @@ test('a user stop resolves once the group is gone, after logging the stop', asyn
   await running;
   assert.match(captured.text(), /child │ serving/);
   assert.match(captured.text(), /› the test server stopped/);
+});
+
+test('a long-running server gets a periodic debug heartbeat with its uptime', async () => {
+  const { running, controller, captured } = supervise(['-e', 'setInterval(() => {}, 1000)'], { heartbeat: { intervalMs: 100, message: 'still running' } }, true);
+  await delay(450);
+  controller.abort();
+  await running;
+  const beats = captured.text().match(/^· still running$/gm) ?? [];
+  assert.ok(beats.length >= 2, `expected several heartbeats, got ${beats.length}`);
 });
 
 test('readiness: ready is logged once with the URL; a timeout stops the child and fails', async () => {
