@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { type Colors, type LogFormat, Logger } from '../core/logging/logger.js';
 import { LogOutput, streamSink } from '../core/logging/output.js';
+import { createProgress, type Progress } from '../core/logging/progress.js';
 import { Redactor } from '../core/logging/redactor.js';
 import { createRunner, type Runner } from '../core/process/runner.js';
 
@@ -32,6 +33,7 @@ export interface CommandContext {
   readonly runner: Runner;
   /** Whether stderr is an interactive terminal showing text logs (progress lines are drawn only then). */
   readonly interactive: boolean;
+  readonly progress: Progress;
   /** Writes a result to stdout (masked: results obey the same secret rules as logs). */
   print(text: string): void;
 }
@@ -42,6 +44,7 @@ export function createContext(options: GlobalOptions, io: CommandIo): CommandCon
   const colors = useColor(options, io) ? (pc.createColors(true) as Colors) : undefined;
   const logger = new Logger({ format: options.logFormat, verbose: options.verbose, colors, redactor, output });
   io.stdout.on('error', () => {});
+  const interactive = options.logFormat === 'text' && io.stderr.isTTY === true && io.env.CI === undefined;
   return {
     cwd: io.cwd,
     processEnv: io.env,
@@ -50,7 +53,8 @@ export function createContext(options: GlobalOptions, io: CommandIo): CommandCon
     redactor,
     output,
     runner: createRunner(),
-    interactive: options.logFormat === 'text' && io.stderr.isTTY === true && io.env.CI === undefined,
+    interactive,
+    progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
     print(text) {
       // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.
       output.flush();

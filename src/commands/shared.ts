@@ -38,6 +38,7 @@ export function providerContext(
     logger: providerLogger(ctx, config, operation),
     secrets: ctx.redactor,
     runner: ctx.runner,
+    progress: ctx.progress,
     signal,
   };
 }

@@ -2,6 +2,7 @@ import type { GenericSchema } from 'valibot';
 import type { ConfigIssue } from './config/issues.js';
 import type { Operation } from './errors.js';
 import type { Logger } from './logging/logger.js';
+import type { Progress } from './logging/progress.js';
 import type { Redactor } from './logging/redactor.js';
 import type { Runner } from './process/runner.js';
 
@@ -23,6 +24,8 @@ export interface ProviderContext<Config> {
   /** Secret values registered here are masked in every record, error and result. */
   readonly secrets: Redactor;
   readonly runner: Runner;
+  /** For steps the user waits on (a live status line on a terminal, a log line elsewhere). */
+  readonly progress: Progress;
   /** Aborted when the user asks Stagecraft to stop (first Ctrl+C, SIGTERM, SIGHUP). */
   readonly signal: AbortSignal;
 }

@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { type Operation, StagecraftError } from '../errors.js';
 import type { Level, Logger } from '../logging/logger.js';
+import type { Progress } from '../logging/progress.js';
 import { formatSeconds, type ReadinessCheck, ReadinessTimeoutError, waitUntilReady } from './readiness.js';
 import { describeExit } from './run.js';
 import { type ProcessExit, type Runner, SpawnError } from './runner.js';
@@ -25,6 +26,8 @@ export interface SuperviseOptions {
   /** The user's stop request. */
   readonly signal: AbortSignal;
   readonly readiness?: { readonly check: ReadinessCheck; readonly timeoutMs: number };
+  /** Shows the wait for readiness (a status line on a terminal). */
+  readonly progress?: Progress;
   /** A debug record every `intervalMs` while the server runs. */
   readonly heartbeat?: { readonly intervalMs: number; readonly message: string };
   /** Turns the last output lines into a clearer explanation of an unexpected exit, where it can. */
@@ -107,9 +110,11 @@ async function watchReadiness(
   abort: AbortSignal,
   watch: { observing: boolean },
 ): Promise<Outcome> {
+  const step = options.progress?.step(`waiting for ${options.displayName} to be ready`);
   try {
     const { elapsedMs } = await waitUntilReady(readiness.check, { timeoutMs: readiness.timeoutMs, signal: abort });
     watch.observing = false;
+    step?.done();
     const { url } = readiness.check;
     options.logger.info(`${url ? `ready at ${url}` : 'ready'} in ${formatSeconds(elapsedMs)}`, {
       url: url || undefined,
@@ -117,6 +122,8 @@ async function watchReadiness(
     });
   } catch (error) {
     if (error instanceof ReadinessTimeoutError) return { kind: 'not-ready', message: `${options.displayName} is ${error.message}` };
+  } finally {
+    step?.done();
   }
   return new Promise<never>(() => {});
 }

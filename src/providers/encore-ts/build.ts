@@ -69,9 +69,9 @@ export async function buildEncoreImage(options: BuildOptions<EncoreConfig>): Pro
   const encore = await locateEncore({ runner, env, cwd: plan.workdir, logger, signal, operation: 'build' });
   findEncoreApp(plan.workdir, options.projectRoot, `${PROVIDER_BLOCK}.build.workdir`, 'build');
 
-  logger.info(`building ${plan.image}${options.push ? ' and pushing it' : ''}`);
   let pushing = false;
   const [, ...args] = plan.command.argv;
+  const step = options.progress.step(`building ${plan.image}${options.push ? ' and pushing it' : ''}`);
   const result = await runLogged(runner, encore.path, args, {
     cwd: plan.workdir,
     env,
@@ -79,9 +79,12 @@ export async function buildEncoreImage(options: BuildOptions<EncoreConfig>): Pro
     logger,
     classify: encoreLineLevel,
     observe(line) {
-      if (PUSHING.test(line)) pushing = true;
+      if (PUSHING.test(line) && !pushing) {
+        pushing = true;
+        step.update('(pushing)');
+      }
     },
-  });
+  }).finally(() => step.done());
   if (result.code === 0) return { image: plan.image, pushed: options.push };
   const category = options.push && pushing ? 'PUSH_FAILED' : 'BUILD_FAILED';
   throw new StagecraftError({

@@ -44,7 +44,17 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
     logger.warn(`${app.file} has lang ${JSON.stringify(app.lang ?? 'go')}; this provider is for Encore.ts apps ("lang": "typescript")`);
   }
   if (dev.encore_secrets) {
-    await syncSecrets({ config: dev.encore_secrets, env, app, encore, runner, logger, secrets: options.secrets, signal });
+    await syncSecrets({
+      config: dev.encore_secrets,
+      env,
+      app,
+      encore,
+      runner,
+      logger,
+      secrets: options.secrets,
+      signal,
+      progress: options.progress,
+    });
   }
 
   const args = runArguments(dev, `${listen.raw}`, encore, logger);
@@ -65,6 +75,7 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
     stop: { signal: 'SIGINT', graceMs: dev.stop_timeout },
     signal,
     readiness: { check: encoreReadiness(listen.host, listen.port, url), timeoutMs: dev.ready_timeout },
+    progress: options.progress,
     heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
     explainExit: explainEncoreExit,
   });

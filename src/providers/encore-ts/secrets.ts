@@ -1,5 +1,6 @@
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
+import type { Progress } from '../../core/logging/progress.js';
 import type { Redactor } from '../../core/logging/redactor.js';
 import { findExecutable } from '../../core/process/executable.js';
 import { formatSeconds } from '../../core/process/readiness.js';
@@ -20,8 +21,7 @@ export interface SecretSyncOptions {
   readonly logger: Logger;
   readonly secrets: Redactor;
   readonly signal: AbortSignal;
-  /** Called after each secret is stored, for progress displays. */
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly progress: Progress;
 }
 
 export type SecretStore = 'platform' | 'local';
@@ -37,10 +37,14 @@ export async function syncSecrets(options: SecretSyncOptions): Promise<void> {
   const store = resolveStore(options.config.store, options.app);
   if (values.length === 0) return;
   const startedAt = performance.now();
-  if (store === 'local') {
-    await storeLocally(options, values);
-  } else {
-    await setOnPlatform(options, values);
+  const step = options.progress.step(
+    `syncing ${values.length} secret${values.length === 1 ? '' : 's'} to ${store === 'local' ? LOCAL_SECRETS_FILE : 'Encore'}`,
+  );
+  try {
+    if (store === 'local') await storeLocally(options, values);
+    else await setOnPlatform(options, values, (done, total) => step.update(`${done}/${total}`));
+  } finally {
+    step.done();
   }
   options.logger.info(
     `synced ${values.length} secret${values.length === 1 ? '' : 's'} to ${store === 'local' ? LOCAL_SECRETS_FILE : `Encore (${options.config.types.join(',')})`} in ${formatSeconds(performance.now() - startedAt)}`,
@@ -84,7 +88,6 @@ async function storeLocally(options: SecretSyncOptions, values: readonly SecretV
     logger.warn(`secret ${name} is already defined in ${result.file} outside Stagecraft's block; left as it is`);
   }
   logger.debug(result.changed ? `updated ${result.file}` : `${result.file} already up to date`);
-  options.onProgress?.(values.length, values.length);
   if ((await gitIgnores(options, result.file)) === false) {
     logger.warn(
       `${result.file} holds secret values but git does NOT ignore it: add it to .gitignore now (echo ${LOCAL_SECRETS_FILE} >> .gitignore) so it is never committed`,
@@ -123,7 +126,11 @@ interface SecretFailure {
   readonly tail: string;
 }
 
-async function setOnPlatform(options: SecretSyncOptions, values: readonly SecretValue[]): Promise<void> {
+async function setOnPlatform(
+  options: SecretSyncOptions,
+  values: readonly SecretValue[],
+  onProgress: (done: number, total: number) => void,
+): Promise<void> {
   if (options.app.id === '') {
     throw new StagecraftError({
       category: 'SECRET_SYNC_FAILED',
@@ -138,7 +145,7 @@ async function setOnPlatform(options: SecretSyncOptions, values: readonly Secret
     mode === 'grouped'
       ? values.map(({ name, value }) => ({ name, value, types }))
       : values.flatMap(({ name, value }) => types.map((type) => ({ name, value, types: [type] })));
-  const failures = await runPool(calls, options.config.concurrency, options, (call) => setSecret(options, call));
+  const failures = await runPool(calls, options.config.concurrency, options.signal, onProgress, (call) => setSecret(options, call));
   options.signal.throwIfAborted();
   if (failures.length > 0) throw syncFailure(failures);
 }
@@ -150,23 +157,24 @@ async function setOnPlatform(options: SecretSyncOptions, values: readonly Secret
 async function runPool(
   calls: readonly SecretCall[],
   concurrency: number,
-  options: SecretSyncOptions,
+  signal: AbortSignal,
+  onProgress: (done: number, total: number) => void,
   run: (call: SecretCall) => Promise<SecretFailure | undefined>,
 ): Promise<SecretFailure[]> {
   const failures: SecretFailure[] = [];
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < calls.length && failures.length === 0 && !options.signal.aborted) {
+    while (next < calls.length && failures.length === 0 && !signal.aborted) {
       const call = calls[next++] as SecretCall;
       const failure = await run(call);
       if (failure) failures.push(failure);
-      options.onProgress?.(++done, calls.length);
+      onProgress(++done, calls.length);
     }
   };
   const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, calls.length) }, worker));
   const rejected = results.find((result) => result.status === 'rejected');
-  if (rejected && !options.signal.aborted) throw rejected.reason;
+  if (rejected && !signal.aborted) throw rejected.reason;
   return failures;
 }
 

@@ -57,14 +57,21 @@ export async function buildGenericImage(options: BuildOptions<GenericConfig>): P
     operation: 'build',
     installHint: DOCKER_INSTALL_HINT,
   });
-  const logger = options.logger.child({}, { prefix: 'docker' });
-  logger.info(`building ${plan.image}`);
-  await runDocker(options, docker, plan.build, plan.image, 'BUILD_FAILED');
+  await step(options, `building ${plan.image}`, () => runDocker(options, docker, plan.build, plan.image, 'BUILD_FAILED'));
   if (plan.push) {
-    logger.info(`pushing ${plan.image}`);
-    await runDocker(options, docker, plan.push, plan.image, 'PUSH_FAILED');
+    const push = plan.push;
+    await step(options, `pushing ${plan.image}`, () => runDocker(options, docker, push, plan.image, 'PUSH_FAILED'));
   }
   return { image: plan.image, pushed: plan.push !== undefined };
+}
+
+async function step(options: BuildOptions<GenericConfig>, label: string, work: () => Promise<void>): Promise<void> {
+  const progress = options.progress.step(label);
+  try {
+    await work();
+  } finally {
+    progress.done();
+  }
 }
 
 async function runDocker(

@@ -51,6 +51,7 @@ export async function runGenericDev(options: DevOptions<GenericConfig>): Promise
     stop: { signal: dev.stop_signal, graceMs: dev.stop_timeout },
     signal: options.signal,
     readiness,
+    progress: options.progress,
   });
 }
 
