@@ -176,7 +176,11 @@ test('a user stop resolves once the group is gone, after logging the stop', asyn
 });
 
 test('a long-running server gets a periodic debug heartbeat with its uptime', async () => {
-  const { running, controller, captured } = supervise(['-e', 'setInterval(() => {}, 1000)'], { heartbeat: { intervalMs: 100, message: 'still running' } }, true);
+  const { running, controller, captured } = supervise(
+    ['-e', 'setInterval(() => {}, 1000)'],
+    { heartbeat: { intervalMs: 100, message: 'still running' } },
+    true,
+  );
   await delay(450);
   controller.abort();
   await running;
