@@ -40,16 +40,24 @@ export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<
 
 /** environments.<env>.env_file, then the provider's env files, then the process environment. */
 function devEnvironment(ctx: CommandContext, config: LoadedConfig): Record<string, string> {
+  const { env, unresolved } = composeEnvironment(devEnvironmentFiles(config), ctx.processEnv);
+  for (const { file, names } of unresolved) {
+    ctx.logger.warn(`${file}: ${names.map((name) => `\${${name}}`).join(', ')} not defined anywhere; expanded to ""`);
+  }
+  return env;
+}
+
+/** The env files of a dev run, lowest precedence first, with where each was configured. */
+export function devEnvironmentFiles(config: LoadedConfig): EnvironmentFile[] {
   const files: EnvironmentFile[] = [];
   if (config.environmentEnvFile) {
     files.push({ path: config.environmentEnvFile, source: `environments.${config.environment}.env_file` });
   }
   for (const file of config.provider.devEnvFiles?.(config.providerConfig) ?? []) {
-    files.push({ path: resolveProjectPath(config.projectRoot, file), source: `backend.providers.${config.provider.id} env file` });
+    files.push({
+      path: resolveProjectPath(config.projectRoot, file.path),
+      source: `backend.providers.${config.provider.id}.${file.field.join('.')}`,
+    });
   }
-  const { env, unresolved } = composeEnvironment(files, ctx.processEnv);
-  for (const { file, names } of unresolved) {
-    ctx.logger.warn(`${file}: ${names.map((name) => `\${${name}}`).join(', ')} not defined anywhere; expanded to ""`);
-  }
-  return env;
+  return files;
 }

@@ -1,10 +1,30 @@
 import type { GenericSchema } from 'valibot';
-import type { ConfigIssue } from './config/issues.js';
+import type { ConfigIssue, ConfigPath } from './config/issues.js';
 import type { Operation } from './errors.js';
 import type { Logger } from './logging/logger.js';
 import type { Progress } from './logging/progress.js';
 import type { Redactor } from './logging/redactor.js';
 import type { Runner } from './process/runner.js';
+
+export interface EnvFileField {
+  readonly path: string;
+  /** Where the config names it, relative to the provider block: ['dev', 'env_file']. */
+  readonly field: ConfigPath;
+}
+
+export interface DoctorCheck {
+  /** What was checked, short: "encore", "encore.app", "secret STRIPE_API_KEY". */
+  readonly name: string;
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly message: string;
+  /** What to do about a warning or failure. */
+  readonly fix?: string;
+}
+
+/** What doctor checks get: the provider context and the dev environment (env files that exist, process env). */
+export interface DoctorOptions<Config> extends ProviderContext<Config> {
+  readonly env: Readonly<Record<string, string>>;
+}
 
 /** Project-wide settings from the `project` block, which providers may need (e.g. for image references). */
 export interface ProjectInfo {
@@ -91,8 +111,13 @@ export interface BackendProvider<Config = unknown> {
   readonly configSchema: GenericSchema<unknown, Config>;
   /** Checks beyond the schema (paths exist, values parse); issue paths are relative to the provider block. */
   validate?(config: Config, context: ValidationContext): ConfigIssue[];
-  /** Dotenv files the provider's dev environment reads, relative to the project root, lowest precedence first. */
-  devEnvFiles?(config: Config): readonly string[];
+  /**
+   * Dotenv files the provider's dev environment reads (lowest precedence first): the path relative to
+   * the project root and the config field naming it. Core loads them and checks that they exist.
+   */
+  devEnvFiles?(config: Config): readonly EnvFileField[];
+  /** Checks for `stagecraft doctor` beyond the config: tools, versions, project files, ports. */
+  doctor?(options: DoctorOptions<Config>): Promise<DoctorCheck[]>;
   /** Runs the dev server until `signal` aborts; throws a StagecraftError on failure. */
   dev(options: DevOptions<Config>): Promise<void>;
   /** Builds (and with `push`, pushes) the image; returns its reference. */

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, relative } from 'node:path';
 import * as v from 'valibot';
 import { type Operation, StagecraftError } from '../errors.js';
 import { fileProblem, resolveProjectPath } from '../paths.js';
-import type { BackendProvider, ProjectInfo } from '../provider.js';
+import type { BackendProvider, ProjectInfo, ValidationContext } from '../provider.js';
 import type { ProviderRegistry } from '../registry.js';
 import { discoverConfigFile } from './discover.js';
 import { ConfigError, type ConfigIssue, formatPath, type LocatedIssue } from './issues.js';
@@ -171,11 +171,7 @@ function selectedProvider(data: Data, registry: ProviderRegistry): BackendProvid
 }
 
 /** The selected provider's block: present, valid by its schema, and passing the provider's own checks. */
-function providerIssues(
-  provider: BackendProvider,
-  data: Data,
-  context: Parameters<NonNullable<BackendProvider['validate']>>[1],
-): { issues: ConfigIssue[]; config: unknown } {
+function providerIssues(provider: BackendProvider, data: Data, context: ValidationContext): { issues: ConfigIssue[]; config: unknown } {
   const providers = asRecord(asRecord(data.backend).providers);
   const prefix = ['backend', 'providers', provider.id];
   if (!(provider.id in providers)) {
@@ -193,11 +189,22 @@ function providerIssues(
   const result = v.safeParse(provider.configSchema, providers[provider.id]);
   // Schema problems inside the block are already reported by the whole-document parse.
   if (!result.success) return { issues: [], config: undefined };
-  const issues = (provider.validate?.(result.output, context) ?? []).map((issue) => ({
-    ...issue,
-    path: [...prefix, ...issue.path],
-  }));
+  const issues = [...(provider.validate?.(result.output, context) ?? []), ...envFileIssues(provider, result.output, context)].map(
+    (issue) => ({
+      ...issue,
+      path: [...prefix, ...issue.path],
+    }),
+  );
   return { issues, config: result.output };
+}
+
+/** The provider's env files must exist when dev will read them (core loads them, so core checks). */
+function envFileIssues(provider: BackendProvider, config: unknown, context: ValidationContext): ConfigIssue[] {
+  if (!context.operations.includes('dev')) return [];
+  return (provider.devEnvFiles?.(config) ?? []).flatMap((file) => {
+    const problem = fileProblem(context.projectRoot, file.path);
+    return problem ? [{ path: file.field, message: problem }] : [];
+  });
 }
 
 function locate(issues: readonly ConfigIssue[], source: YamlSource, file: string): LocatedIssue[] {

@@ -32,15 +32,10 @@ export const encoreTsProvider: BackendProvider<EncoreConfig> = {
       const problem = workdirProblem(projectRoot, dev.workdir);
       if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
     }
-    if (dev !== undefined && operations.includes('dev')) {
-      const files: [string, string | undefined][] = [
-        ['env_file', dev.env_file],
-        ['node_extra_ca_certs', dev.node_extra_ca_certs],
-      ];
-      for (const [field, path] of files) {
-        const problem = path === undefined ? undefined : fileProblem(projectRoot, path);
-        if (problem) issues.push({ path: ['dev', field], message: problem });
-      }
+    // dev.env_file is checked by core, which loads it (devEnvFiles).
+    if (dev?.node_extra_ca_certs !== undefined && operations.includes('dev')) {
+      const problem = fileProblem(projectRoot, dev.node_extra_ca_certs);
+      if (problem) issues.push({ path: ['dev', 'node_extra_ca_certs'], message: problem });
     }
     if (operations.includes('build')) {
       const checks: [string, string | undefined][] = [
@@ -53,7 +48,12 @@ export const encoreTsProvider: BackendProvider<EncoreConfig> = {
   },
 
   devEnvFiles(config) {
-    return config.dev ? [config.dev.env_file] : [];
+    return config.dev ? [{ path: config.dev.env_file, field: ['dev', 'env_file'] }] : [];
+  },
+
+  async doctor(options) {
+    const { encoreDoctor } = await import('./doctor.js');
+    return encoreDoctor(options);
   },
 
   async dev(options) {
