@@ -5,7 +5,8 @@ import { defineConfig } from 'tsdown';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  entry: { cli: 'src/cli.ts' },
+  // The CLI, and the API for providers that live outside this package (docs/providers.md).
+  entry: { cli: 'src/cli.ts', index: 'src/index.ts' },
   // CommonJS output: on Node 20 an ES module entry costs ~10 ms more to load than a CommonJS one, and
   // the chunks load synchronously. The sources stay ES modules.
   format: 'cjs',
@@ -16,7 +17,8 @@ export default defineConfig({
   // provider modules are imported dynamically and become separate chunks, loaded only when used.
   deps: { alwaysBundle: [/.*/], onlyBundle: false },
   fixedExtension: true,
-  dts: false,
+  // Types for the provider API (dist/index.d.cts); the CLI entry needs none.
+  dts: true,
   sourcemap: false,
   clean: true,
   logLevel: 'warn',

@@ -6,8 +6,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The most scripted call answers before the CLI framework is even loaded.
   process.stdout.write(`${VERSION}\n`);
 } else {
-  // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
   void import('./cli/main.js').then(async ({ main }) => {
-    process.exitCode = await main(args);
+    const code = await main(args);
+    // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
+    process.exitCode = code;
+    // A Ctrl+C that lands while Stagecraft finishes must not turn its result into death by SIGINT.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(code));
   });
 }
