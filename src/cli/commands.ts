@@ -15,11 +15,19 @@ export interface OptionSpec {
 export type Flags = Record<string, string | boolean | undefined>;
 export type CommandRun = (ctx: CommandContext, flags: Flags) => Promise<number>;
 
+export interface PositionalSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly choices?: readonly string[];
+}
+
 export interface CommandSpec {
   /** One or two words: `dev`, `config validate`. */
   readonly name: string;
   readonly summary: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Required positional arguments after the command words, passed in flags under their names. */
+  readonly positionals?: readonly PositionalSpec[];
   /** Imported only when the command runs, so start-up loads nothing a command does not use. */
   readonly load: () => Promise<CommandRun>;
 }
@@ -80,5 +88,49 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'list the registered backend providers',
     options: {},
     load: async () => (await import('../commands/providers.js')).providersCommand,
+  },
+  {
+    name: 'init',
+    summary: 'write a starter stagecraft.yml for the project in the current directory',
+    options: {
+      provider: {
+        type: 'string',
+        value: 'ID',
+        choices: ['encore-ts', 'generic'],
+        description: 'provider to configure (default: encore-ts when an encore.app is here or one level down, else generic)',
+      },
+      name: { type: 'string', value: 'NAME', description: 'project name (default: the directory name)' },
+      workdir: { type: 'string', value: 'DIR', description: 'directory of the app (default: where encore.app is found, else .)' },
+      listen: { type: 'string', value: 'ADDR', description: 'dev listen address (default for encore-ts: 127.0.0.1:4000)' },
+      command: {
+        type: 'string',
+        value: 'CMD',
+        description: 'generic dev command, split on spaces (default: the dev or start script of package.json)',
+      },
+      secrets: {
+        type: 'string',
+        value: 'NAMES',
+        description: 'encore-ts: comma-separated variables to sync as secrets (default: the block is written commented out)',
+      },
+      gitignore: { type: 'boolean', description: 'add .secrets.local.cue to .gitignore when the config keeps secrets there' },
+      yes: { type: 'boolean', description: 'accept every offer (same as --gitignore)' },
+      force: { type: 'boolean', description: 'overwrite an existing stagecraft.yml' },
+    },
+    load: async () => (await import('../commands/init.js')).initCommand as CommandRun,
+  },
+  {
+    name: 'doctor',
+    summary: 'check config, provider tools, project files, env files, secrets and ports',
+    options: {
+      json: { type: 'boolean', description: 'print the checks as one JSON document' },
+    },
+    load: async () => (await import('../commands/doctor.js')).doctorCommand as CommandRun,
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    options: {},
+    positionals: [{ name: 'shell', description: 'bash, zsh or fish', choices: ['bash', 'zsh', 'fish'] }],
+    load: async () => (await import('../commands/completion.js')).completionCommand as CommandRun,
   },
 ];

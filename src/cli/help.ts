@@ -41,8 +41,9 @@ function generalHelp(): string {
 
 function commandHelp(command: CommandSpec): string {
   const hasOptions = Object.keys(command.options).length > 0;
+  const positionals = (command.positionals ?? []).map((positional) => ` <${positional.name}>`).join('');
   return [
-    `Usage: stagecraft ${command.name}${hasOptions ? ' [options]' : ''}`,
+    `Usage: stagecraft ${command.name}${positionals}${hasOptions ? ' [options]' : ''}`,
     '',
     `${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`,
     ...(hasOptions ? ['', 'Options:', ...optionLines(command.options)] : []),

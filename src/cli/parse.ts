@@ -22,7 +22,11 @@ export class UsageError extends StagecraftError {
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const known = allOptions();
-  const { values, positionals, tokens } = parseArgs({
+  const {
+    values,
+    positionals: words,
+    tokens,
+  } = parseArgs({
     args: [...argv],
     options: Object.fromEntries(
       Object.entries(known).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}) }]),
@@ -31,7 +35,6 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     strict: false,
     tokens: true,
   });
-  const words = positionals;
   if (words[0] === 'help') return { kind: 'help', topic: words.slice(1).join(' ') || undefined, requested: true };
   const command = findCommand(words);
   const topic = command?.name ?? words.join(' ');
@@ -42,9 +45,20 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (values.help === true) return { kind: 'help', topic: topic || undefined, requested: true };
   if (words.length === 0) return values.version === true ? { kind: 'version' } : { kind: 'help', topic: undefined, requested: false };
   if (command === undefined) throw unknownCommand(words);
-  const extra = words.slice(command.name.split(' ').length);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" for stagecraft ${command.name}`, command.name);
+  const rest = words.slice(command.name.split(' ').length);
+  const expected = command.positionals ?? [];
+  if (rest.length > expected.length)
+    throw new UsageError(`unexpected argument "${rest[expected.length]}" for stagecraft ${command.name}`, command.name);
   const flags: Flags = {};
+  expected.forEach((positional, index) => {
+    const value = rest[index];
+    if (value === undefined)
+      throw new UsageError(`stagecraft ${command.name} needs ${positional.name}: ${positional.description}`, command.name);
+    if (positional.choices && !positional.choices.includes(value)) {
+      throw new UsageError(`${positional.name} must be one of ${positional.choices.join(', ')}, not "${value}"`, command.name);
+    }
+    flags[positional.name] = value;
+  });
   const globals: Flags = {};
   for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) globals[camel(name)] = values[name] ?? spec.default;
   for (const [name, spec] of Object.entries(command.options)) flags[camel(name)] = values[name] ?? spec.default;

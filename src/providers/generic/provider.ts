@@ -52,6 +52,11 @@ export const genericProvider: BackendProvider<GenericConfig> = {
     return issues;
   },
 
+  async doctor(options) {
+    const { genericDoctor } = await import('./doctor.js');
+    return genericDoctor(options);
+  },
+
   async dev(options) {
     const { runGenericDev } = await import('./dev.js');
     return runGenericDev(options);

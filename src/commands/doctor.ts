@@ -1,0 +1,88 @@
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { ConfigError } from '../core/config/issues.js';
+import type { LoadedConfig } from '../core/config/load.js';
+import { fail, ok } from '../core/doctor-checks.js';
+import { composeEnvironment } from '../core/env/environment.js';
+import { isStagecraftError } from '../core/errors.js';
+import { listenForInterrupts } from '../core/process/interrupts.js';
+import type { DoctorCheck } from '../core/provider.js';
+import { devEnvironmentFiles } from './dev.js';
+import { loadProjectConfig, providerContext } from './shared.js';
+
+const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
+
+/**
+ * `stagecraft doctor`: one line per check, with the fix for anything wrong; the report is the result,
+ * so it goes to stdout (one JSON document with --json). Exit 1 when any check fails.
+ */
+export async function doctorCommand(ctx: CommandContext, flags: { json?: boolean }): Promise<number> {
+  const checks: DoctorCheck[] = [];
+  const config = configChecks(ctx, checks);
+  if (config !== undefined) checks.push(...(await environmentAndProviderChecks(ctx, config)));
+  render(ctx, checks, flags.json === true);
+  return checks.some((check) => check.status === 'fail') ? 1 : 0;
+}
+
+/** Config problems, each its own failed check; the config for the remaining checks when its schema holds. */
+function configChecks(ctx: CommandContext, checks: DoctorCheck[]): LoadedConfig | undefined {
+  try {
+    const config = loadProjectConfig(ctx, ['dev', 'build']);
+    checks.push(ok('config', `${config.displayFile} is valid (provider ${config.provider.id})`));
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) {
+      const known = isStagecraftError(error) ? error : undefined;
+      checks.push(fail('config', known?.message ?? String(error), known?.hint ?? 'Run `stagecraft init` to create a stagecraft.yml.'));
+      return undefined;
+    }
+    for (const issue of error.issues) checks.push(fail(issue.field, issue.message, `edit ${issue.file}:${issue.line}:${issue.column}`));
+  }
+  try {
+    // Only files or directories are missing (the schema holds): the other checks can still run.
+    return loadProjectConfig(ctx, []);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Env files that exist (missing ones failed as config problems), then the provider's own checks. */
+async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedConfig): Promise<DoctorCheck[]> {
+  const present = devEnvironmentFiles(config).filter((file) => isFile(file.path));
+  const checks = present.map((file) => ok('env file', `${relative(ctx.cwd, file.path) || file.path} (${file.source})`));
+  const { env } = composeEnvironment(present, ctx.processEnv);
+  const interrupts = listenForInterrupts({ onForce: () => ctx.runner.signalAll('SIGKILL') });
+  try {
+    checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', interrupts.signal), env })) ?? []));
+  } finally {
+    interrupts.dispose();
+  }
+  return checks;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function render(ctx: CommandContext, checks: readonly DoctorCheck[], json: boolean): void {
+  const failures = checks.filter((check) => check.status === 'fail').length;
+  const warnings = checks.filter((check) => check.status === 'warn').length;
+  if (json) {
+    ctx.print(JSON.stringify({ ok: failures === 0, failures, warnings, checks }, null, 2));
+    return;
+  }
+  const lines = checks.flatMap((check) => [
+    `${SYMBOL[check.status]} ${check.name}: ${check.message}`,
+    ...(check.fix ? [`    fix: ${check.fix}`] : []),
+  ]);
+  const counts = [
+    failures ? `${failures} problem${failures === 1 ? '' : 's'}` : '',
+    warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '',
+  ];
+  ctx.print([...lines, '', counts.filter(Boolean).join(', ') || 'all good'].join('\n'));
+}
