@@ -75,7 +75,7 @@ export const encoreDevSchema = v.strictObject({
       'expected host:port with an IP address or localhost and a port 1-65535, such as 127.0.0.1:4000',
     ),
     v.description(
-      'Address `encore run --listen` binds, host:port; the host must be an IP address or localhost. `stagecraft dev --listen` overrides it.',
+      'Address `encore run --listen` binds, host:port; the host must be an IP address or localhost. `stagecraft dev --listen ADDR` overrides it.',
     ),
   ),
   workdir: v.optional(
