@@ -52,7 +52,7 @@ export function createContext(options: GlobalOptions, io: CommandIo): CommandCon
     logger,
     redactor,
     output,
-    runner: createRunner(),
+    runner: createRunner({ flow: output }),
     interactive,
     progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
     print(text) {

@@ -105,7 +105,7 @@ test('secrets are masked in text mode too, in messages, child lines and continua
 
 test('LogOutput batches writes until flushed or 64 KiB have gathered, and keeps order', () => {
   const chunks: (string | Uint8Array)[] = [];
-  const output = new LogOutput({ write: (chunk) => chunks.push(chunk) });
+  const output = new LogOutput({ write: (chunk) => void chunks.push(chunk) });
   output.write('a\n');
   output.writeLine(Buffer.from('p │ '), 'b');
   assert.equal(chunks.length, 0, 'nothing written before a flush');
@@ -125,7 +125,7 @@ test('LogOutput batches writes until flushed or 64 KiB have gathered, and keeps 
 
 test('LogOutput writes oversized text directly, in order, and redraws a status line after log text', () => {
   const chunks: string[] = [];
-  const output = new LogOutput({ write: (chunk) => chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
+  const output = new LogOutput({ write: (chunk) => void chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
   output.write('before\n');
   const huge = 'y'.repeat(200_000);
   output.write(huge);
@@ -137,4 +137,28 @@ test('LogOutput writes oversized text directly, in order, and redraws a status l
   assert.deepEqual(chunks, ['\r\x1b[2Ksyncing 3/13', '\r\x1b[2K', 'log line\n', 'syncing 3/13']);
   output.setStatus('');
   assert.equal(chunks.at(-1), '\r\x1b[2K');
+});
+
+test('values shorter than 4 characters are not masked (they would rewrite ordinary output), and say so', () => {
+  const redactor = new Redactor();
+  assert.equal(redactor.add('1'), false);
+  assert.equal(redactor.add('abc'), false);
+  assert.equal(redactor.add('abcd'), true);
+  assert.equal(redactor.mask('after 1.0s: abc abcd'), `after 1.0s: abc ${MASK}`);
+});
+
+test('LogOutput reports congestion when its sink falls behind, and releases waiters once it drains', () => {
+  let drained: (() => void) | undefined;
+  const output = new LogOutput({ write: () => false, onceDrained: (listener) => void (drained = listener) });
+  const resumed: string[] = [];
+  output.whenDrained(() => resumed.push('before'));
+  assert.deepEqual(resumed, ['before'], 'not congested: resumes at once');
+  output.write('line\n');
+  output.flush();
+  assert.equal(output.congested, true);
+  output.whenDrained(() => resumed.push('after'));
+  assert.deepEqual(resumed, ['before']);
+  drained?.();
+  assert.equal(output.congested, false);
+  assert.deepEqual(resumed, ['before', 'after']);
 });

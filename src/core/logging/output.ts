@@ -11,7 +11,17 @@
  * a cleared line and the status is redrawn after it, so the two never interleave mid-line.
  */
 export interface TextSink {
-  write(chunk: string | Uint8Array): void;
+  /** Returns false when the destination is not keeping up (a slow pipe), like a Node stream does. */
+  write(chunk: string | Uint8Array): boolean | void;
+  /** Calls `listener` once the destination has caught up after `write` returned false. */
+  onceDrained?(listener: () => void): void;
+}
+
+/** Lets producers (child output) wait while the log destination catches up. */
+export interface FlowControl {
+  readonly congested: boolean;
+  /** Calls `resume` once output has drained (at once if it is not congested). */
+  whenDrained(resume: () => void): void;
 }
 
 const CAPACITY = 128 * 1024;
@@ -19,12 +29,14 @@ const FLUSH_THRESHOLD = 64 * 1024;
 const CLEAR_LINE = '\r\x1b[2K';
 const NEWLINE = 0x0a;
 
-export class LogOutput {
+export class LogOutput implements FlowControl {
   readonly #sink: TextSink;
   #buffer = Buffer.allocUnsafe(CAPACITY);
   #used = 0;
   #scheduled = false;
   #status = '';
+  #congested = false;
+  #waiting: (() => void)[] = [];
 
   constructor(sink: TextSink) {
     this.#sink = sink;
@@ -75,11 +87,33 @@ export class LogOutput {
     return this.#status.length > 0;
   }
 
+  /**
+   * Whether the destination has fallen behind. Writes to a pipe are queued in memory when its reader is
+   * slow; child output should then wait (the runner pauses reading it), or a flood would pile up here.
+   */
+  get congested(): boolean {
+    return this.#congested;
+  }
+
+  whenDrained(resume: () => void): void {
+    if (this.#congested) this.#waiting.push(resume);
+    else resume();
+  }
+
   /** Writes to the sink, keeping the status line (if any) below the log. */
   #emit(chunk: string | Uint8Array): void {
     if (this.#status) this.#sink.write(CLEAR_LINE);
-    this.#sink.write(chunk);
+    const accepted = this.#sink.write(chunk);
     if (this.#status) this.#sink.write(this.#status);
+    if (accepted === false && !this.#congested && this.#sink.onceDrained) {
+      this.#congested = true;
+      this.#sink.onceDrained(() => {
+        this.#congested = false;
+        const waiting = this.#waiting;
+        this.#waiting = [];
+        for (const resume of waiting) resume();
+      });
+    }
   }
 
   /** Makes room for `bytes` (worst case); false when they could never fit and must be written directly. */
@@ -102,5 +136,8 @@ export class LogOutput {
 /** A sink writing to a Node stream that may be closed under us (EPIPE must not crash the CLI). */
 export function streamSink(stream: NodeJS.WriteStream): TextSink {
   stream.on('error', () => {});
-  return { write: (chunk) => void stream.write(chunk) };
+  return {
+    write: (chunk) => stream.write(chunk),
+    onceDrained: (listener) => stream.once('drain', listener),
+  };
 }

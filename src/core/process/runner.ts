@@ -1,4 +1,5 @@
 import type { OutputStream } from '../logging/logger.js';
+import type { FlowControl } from '../logging/output.js';
 import { LineSplitter } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
 import { spawnDetached } from './spawn.js';
@@ -61,11 +62,19 @@ export class SpawnError extends Error {
  */
 const OUTPUT_DRAIN_MS = 250;
 
-export function createRunner(): Runner {
+export interface RunnerOptions {
+  /**
+   * Where child output ends up. While it is congested, reading a child's pipes pauses, so a flood is
+   * held back by the child blocking on its own writes instead of piling up in Stagecraft's memory.
+   */
+  readonly flow?: FlowControl;
+}
+
+export function createRunner(runnerOptions: RunnerOptions = {}): Runner {
   const live = new Set<ChildProcessHandle>();
   return {
     start(command, args, options) {
-      const handle = startProcess(command, args, options, (done) => live.delete(done));
+      const handle = startProcess(command, args, options, runnerOptions.flow, (done) => live.delete(done));
       live.add(handle);
       return handle;
     },
@@ -79,6 +88,7 @@ function startProcess(
   command: string,
   args: readonly string[],
   options: StartOptions,
+  flow: FlowControl | undefined,
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
@@ -105,7 +115,13 @@ function startProcess(
     const onLine = options.onLine;
     const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes);
     splitters.push(splitter);
-    source.on('data', (chunk: Buffer) => splitter.push(chunk));
+    source.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      if (flow?.congested && !source.isPaused()) {
+        source.pause();
+        flow.whenDrained(() => source.resume());
+      }
+    });
     source.on('end', () => splitter.end());
   }
   if (options.stdin !== undefined && child.stdin) {

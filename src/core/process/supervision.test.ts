@@ -267,3 +267,29 @@ setInterval(() => {}, 1000);
   for (let i = 0; i < 300 && runningMembers(pid).length > 0; i++) await delay(10);
   assert.deepEqual(runningMembers(pid), [], 'the orphaned group was killed by its guard');
 });
+
+test('while the log is congested the runner stops reading a child, which then blocks instead of filling memory', async () => {
+  let congested = true;
+  const waiting: (() => void)[] = [];
+  const flow = {
+    get congested() {
+      return congested;
+    },
+    whenDrained(resume: () => void) {
+      if (congested) waiting.push(resume);
+      else resume();
+    },
+  };
+  let lines = 0;
+  const child = createRunner({ flow }).start('yes', ['y'], { cwd: process.cwd(), env, onLine: () => lines++ });
+  await delay(300);
+  const whilePaused = lines;
+  await delay(300);
+  assert.equal(lines, whilePaused, 'no more output was read while congested');
+  assert.ok(whilePaused < 100_000, `at most a chunk or so was read (${whilePaused} lines)`);
+  congested = false;
+  for (const resume of waiting.splice(0)) resume();
+  await delay(200);
+  assert.ok(lines > whilePaused, 'reading resumed once drained');
+  await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 2000 });
+});
