@@ -1,6 +1,12 @@
 export const MASK = '***';
 
 /**
+ * Shorter values are not masked: masking `1` or `on` would rewrite every number and word of the log
+ * (`after ***.0s`) while hiding nothing a reader could not guess. Providers warn about such secrets.
+ */
+export const MIN_MASKED_LENGTH = 4;
+
+/**
  * The set of secret values that must never be shown. Every record the logger writes passes through
  * `mask` before it is formatted, so a secret cannot reach stderr, stdout or an error by any path.
  *
@@ -12,11 +18,14 @@ export class Redactor {
   readonly #values = new Set<string>();
   #pattern: RegExp | undefined;
 
-  /** Registers a secret value; empty values are ignored (there is nothing to hide). */
-  add(value: string): void {
-    if (value.length === 0 || this.#values.has(value)) return;
-    this.#values.add(value);
-    this.#pattern = undefined;
+  /** Registers a secret value. Returns false for a value too short to mask (see MIN_MASKED_LENGTH). */
+  add(value: string): boolean {
+    if (value.length < MIN_MASKED_LENGTH) return false;
+    if (!this.#values.has(value)) {
+      this.#values.add(value);
+      this.#pattern = undefined;
+    }
+    return true;
   }
 
   get size(): number {
@@ -34,7 +43,7 @@ export class Redactor {
 function compile(values: Iterable<string>): RegExp {
   const forms = new Set<string>();
   for (const value of values) {
-    for (const form of encodedForms(value)) forms.add(form);
+    for (const form of encodedForms(value)) if (form.length >= MIN_MASKED_LENGTH) forms.add(form);
   }
   // Longest first, so a secret that contains another one is masked whole.
   const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);

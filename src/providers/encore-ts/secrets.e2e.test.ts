@@ -218,3 +218,18 @@ test('a value ending in a newline is synced with a warning (Encore strips it)', 
   const result = await cli.finish();
   assert.match(result.stderr, /⚠ secret MULTI ends with a newline, which Encore strips from secret values/);
 });
+
+test('a secret too short to mask is synced with a warning instead of garbling the log', async (t) => {
+  const project = await encoreProject(t, {
+    env: ['PIN=42', 'TOKEN=long-enough-token'],
+    dev: secretsBlock(['from_env: [PIN, TOKEN]', 'store: local']),
+    files: { '.gitignore': '.secrets.local.cue\n' },
+  });
+  const cli = project.start(['dev']);
+  await cli.waitForStderr(/ready at/);
+  cli.signal('SIGINT');
+  const result = await cli.finish();
+  assert.match(result.stderr, /⚠ secret PIN is shorter than 4 characters: it is synced, but cannot be masked in output/);
+  assert.match(result.stderr, /synced 2 secrets/, 'numbers in the log are left alone');
+  assert.ok(!result.stderr.includes('long-enough-token'));
+});

@@ -1,7 +1,7 @@
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import type { Progress } from '../../core/logging/progress.js';
-import type { Redactor } from '../../core/logging/redactor.js';
+import { MIN_MASKED_LENGTH, type Redactor } from '../../core/logging/redactor.js';
 import { findExecutable } from '../../core/process/executable.js';
 import { formatSeconds } from '../../core/process/readiness.js';
 import { describeExit, runLogged, runToCompletion } from '../../core/process/run.js';
@@ -65,7 +65,9 @@ function collectValues(options: SecretSyncOptions): SecretValue[] {
       options.logger.warn(`secret ${name} is ${value === undefined ? 'not set' : 'empty'} in the environment; not synced`);
       continue;
     }
-    options.secrets.add(value);
+    if (!options.secrets.add(value)) {
+      options.logger.warn(`secret ${name} is shorter than ${MIN_MASKED_LENGTH} characters: it is synced, but cannot be masked in output`);
+    }
     if (/[\r\n]$/.test(value)) {
       options.logger.warn(`secret ${name} ends with a newline, which Encore strips from secret values`);
     }

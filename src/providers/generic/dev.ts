@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { StagecraftError } from '../../core/errors.js';
+import { MIN_MASKED_LENGTH } from '../../core/logging/redactor.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
 import { httpReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
@@ -23,8 +24,9 @@ export async function runGenericDev(options: DevOptions<GenericConfig>): Promise
   const env = devEnvironment(options, dev, listen);
   for (const name of dev.secrets) {
     const value = env[name];
-    if (value) options.secrets.add(value);
-    else options.logger.warn(`secret ${name} is not set in the environment`);
+    if (!value) options.logger.warn(`secret ${name} is not set in the environment`);
+    else if (!options.secrets.add(value))
+      options.logger.warn(`secret ${name} is shorter than ${MIN_MASKED_LENGTH} characters: it cannot be masked in output`);
   }
   const [program, ...args] = dev.command as [string, ...string[]];
   const cwd = resolveProjectPath(options.projectRoot, dev.workdir);
