@@ -66,6 +66,11 @@ export async function buildEncoreImage(options: BuildOptions<EncoreConfig>): Pro
   const plan = encoreBuild(options);
   const { logger, runner, signal } = options;
   const env = encoreEnvironment(options.env, options.config, options.projectRoot);
+  // Declared secrets stay secrets in a build too: a tool that echoes its environment must not show them.
+  for (const name of options.config.dev?.encore_secrets?.from_env ?? []) {
+    const value = env[name];
+    if (value) options.secrets.add(value);
+  }
   const encore = await locateEncore({ runner, env, cwd: plan.workdir, logger, signal, operation: 'build' });
   findEncoreApp(plan.workdir, options.projectRoot, `${PROVIDER_BLOCK}.build.workdir`, 'build');
 

@@ -50,6 +50,11 @@ export async function planGenericBuild(options: BuildOptions<GenericConfig>): Pr
 
 export async function buildGenericImage(options: BuildOptions<GenericConfig>): Promise<BuildResult> {
   const plan = dockerBuild(options);
+  // Declared secrets stay secrets in a build too: a tool that echoes its environment must not show them.
+  for (const name of options.config.dev?.secrets ?? []) {
+    const value = options.env[name];
+    if (value) options.secrets.add(value);
+  }
   const docker = requireExecutable('docker', {
     env: options.env,
     cwd: options.projectRoot,

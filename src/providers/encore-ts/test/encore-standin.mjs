@@ -7,9 +7,11 @@
 //   STANDIN_ENCORE_VERSION            version printed by `encore version` (default v1.58.2)
 //   STANDIN_ENCORE_VERSION_OUTPUT     exact first line of `encore version` instead
 //   STANDIN_ENCORE_VERSION_LINGER_MS  after the version line, "check for updates" this long, then exit 1
+//   STANDIN_ENCORE_VERSION_DELAY_MS   wait this long before printing the version line
 //   STANDIN_ENCORE_SECRET_FAIL        comma list of secret names whose `secret set` fails (exit 1)
 //   STANDIN_ENCORE_SECRET_HANG        comma list of names (or "*") whose `secret set` never finishes
 //   STANDIN_ENCORE_SECRET_DELAY_MS    `secret set` takes this long (a network call in reality)
+//   STANDIN_ENCORE_SECRET_ECHO        a failing `secret set` echoes the value it read (as a careless tool might)
 //   STANDIN_ENCORE_BANNER_DELAY_MS    delay before the ready banner (default 30)
 //   STANDIN_ENCORE_NO_BANNER          never print the banner
 //   STANDIN_ENCORE_NO_LISTEN          print the banner but never accept connections
@@ -17,9 +19,11 @@
 //   STANDIN_ENCORE_EXIT_SIGNAL        ...or by this signal (e.g. SIGSEGV) instead of an exit code
 //   STANDIN_ENCORE_IGNORE_SIGNALS     ignore SIGINT and SIGTERM (only SIGKILL ends it)
 //   STANDIN_ENCORE_GRANDCHILD         fork `sleep 1000` into the same process group
-//   STANDIN_ENCORE_PRINT_ENV          comma list of variables to print (split across two writes)
+//   STANDIN_ENCORE_PRINT_ENV          comma list of variables to print (split across two writes; run and build docker)
 //   STANDIN_ENCORE_LOG_LEVELS         print one app log line per level (TRC DBG INF WRN ERR)
 //   STANDIN_ENCORE_FLOOD_LINES        print this many lines after the banner, as fast as possible
+//   STANDIN_ENCORE_EMIT               after the banner: invalid-utf8 (bytes that are not UTF-8), huge-line (10 MB
+//                                     without a newline, then one), close-stdout (close stdout and keep running)
 //   STANDIN_ENCORE_BUILD_FAIL         "compile" or "push": `build docker` fails there
 //   STANDIN_ENCORE_BUILD_SLEEP_MS     `build docker` takes this long
 import { spawn } from 'node:child_process';
@@ -70,6 +74,7 @@ function readStdin() {
 
 async function version() {
   record();
+  await sleep(Number(env.STANDIN_ENCORE_VERSION_DELAY_MS ?? 0));
   process.stdout.write(`${env.STANDIN_ENCORE_VERSION_OUTPUT ?? `encore version ${env.STANDIN_ENCORE_VERSION ?? 'v1.58.2'}`}\n`);
   const linger = Number(env.STANDIN_ENCORE_VERSION_LINGER_MS ?? 0);
   if (linger > 0) {
@@ -107,6 +112,7 @@ async function secretSet(args) {
   }
   await sleep(Number(env.STANDIN_ENCORE_SECRET_DELAY_MS ?? 0));
   if (list(env.STANDIN_ENCORE_SECRET_FAIL).includes(name)) {
+    if (env.STANDIN_ENCORE_SECRET_ECHO) process.stderr.write(`error: rejected value ${JSON.stringify(stdin)}\n`);
     fail(
       `error: failed to set secret ${name}: rpc error: code = PermissionDenied desc = not allowed to set secrets of type ${types.join(',')}`,
     );
@@ -242,6 +248,7 @@ async function run(args) {
   }
   const flood = Number(env.STANDIN_ENCORE_FLOOD_LINES ?? 0);
   if (flood > 0) await floodLines(flood);
+  await emit(env.STANDIN_ENCORE_EMIT);
 
   setInterval(() => {}, 1 << 30);
 }
@@ -257,6 +264,22 @@ async function floodLines(count) {
   process.stderr.write('encore: flood done\n');
 }
 
+/** Awkward output a real process may produce: the supervisor must survive all of it. */
+async function emit(kind) {
+  const write = (data) => new Promise((resolve) => process.stdout.write(data, resolve));
+  if (kind === 'invalid-utf8') {
+    await write(Buffer.from([0x33, 0x3a, 0x30, 0x34, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a, 0xe2, 0x82]));
+    await write(Buffer.from(' tail after a cut sequence\n'));
+  } else if (kind === 'huge-line') {
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    for (let i = 0; i < 10; i++) await write(chunk);
+    await write('\nafter the huge line\n');
+  } else if (kind === 'close-stdout') {
+    process.stdout.end();
+    process.stderr.write('encore: stdout closed\n');
+  }
+}
+
 async function buildDocker(args) {
   record();
   const push = args.includes('--push') || args.includes('-p');
@@ -267,6 +290,7 @@ async function buildDocker(args) {
   if (app === undefined) fail('error: no encore.app found in directory (or any of the parent directories)');
   const arch = args.find((arg) => arg.startsWith('--arch='))?.slice(7) ?? 'amd64';
   process.stderr.write(`4:22PM INF compiling Encore application for linux/${arch}\n`);
+  for (const name of list(env.STANDIN_ENCORE_PRINT_ENV)) process.stderr.write(`4:22PM DBG build env ${name}=${env[name] ?? ''}\n`);
   await sleep(Number(env.STANDIN_ENCORE_BUILD_SLEEP_MS ?? 0));
   if (!/^[\w.\-/:]+$/.test(tag)) fail('4:22PM ERR invalid image tag');
   if (env.STANDIN_ENCORE_BUILD_FAIL === 'compile')
