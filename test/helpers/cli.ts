@@ -38,9 +38,11 @@ export function cliEnvironment(options: CliOptions, marker: string): Record<stri
 export class CliProcess {
   readonly child: ChildProcess;
   readonly marker = randomUUID();
-  stdout = '';
-  stderr = '';
   readonly result: Promise<CliResult>;
+  readonly #stdout: string[] = [];
+  readonly #stderr: string[] = [];
+  /** The last 256 KiB of stderr: what waitForStderr searches, so a flood of output stays cheap to watch. */
+  #stderrTail = '';
   readonly #waiters = new Set<() => void>();
 
   constructor(args: readonly string[], options: CliOptions) {
@@ -50,11 +52,13 @@ export class CliProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
-      this.stdout += chunk.toString();
+      this.#stdout.push(chunk.toString());
       this.#notify();
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
+      const text = chunk.toString();
+      this.#stderr.push(text);
+      this.#stderrTail = (this.#stderrTail + text).slice(-256 * 1024);
       this.#notify();
     });
     const timeout = setTimeout(() => this.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
@@ -67,18 +71,29 @@ export class CliProcess {
     });
   }
 
+  get stdout(): string {
+    return this.#stdout.join('');
+  }
+
+  get stderr(): string {
+    return this.#stderr.join('');
+  }
+
   get pid(): number {
     return this.child.pid as number;
   }
 
-  /** Resolves with stderr once it matches `pattern`; rejects after `timeoutMs` or if the CLI exits first. */
+  /**
+   * Resolves with stderr once its recent part (the last 256 KiB) matches `pattern`; rejects after
+   * `timeoutMs` or if the CLI exits first.
+   */
   async waitForStderr(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.stderr)) {
+    while (!pattern.test(this.#stderrTail)) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`stagecraft exited before stderr matched ${pattern}:\n${this.stderr}`);
+        throw new Error(`stagecraft exited before stderr matched ${pattern}:\n${this.#stderrTail.slice(-4000)}`);
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in stderr:\n${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in stderr:\n${this.#stderrTail.slice(-4000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.#waiters.add(() => {
