@@ -7,10 +7,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else {
   void import('./cli/main.js').then(async ({ main }) => {
-    const code = await main(args);
     // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
-    process.exitCode = code;
-    // A Ctrl+C that lands while Stagecraft finishes must not turn its result into death by SIGINT.
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(code));
+    process.exitCode = await main(args);
   });
 }

@@ -34,11 +34,13 @@ export interface CommandContext {
   /** Whether stderr is an interactive terminal showing text logs (progress lines are drawn only then). */
   readonly interactive: boolean;
   readonly progress: Progress;
+  /** Aborted by the first Ctrl+C, SIGTERM or SIGHUP (a second one kills every child group at once). */
+  readonly signal: AbortSignal;
   /** Writes a result to stdout (masked: results obey the same secret rules as logs). */
   print(text: string): void;
 }
 
-export function createContext(options: GlobalOptions, io: CommandIo): CommandContext {
+export function createContext(options: GlobalOptions, io: CommandIo, signal: AbortSignal = new AbortController().signal): CommandContext {
   const redactor = new Redactor();
   const output = new LogOutput(streamSink(io.stderr));
   const colors = useColor(options, io) ? (pc.createColors(true) as Colors) : undefined;
@@ -55,6 +57,7 @@ export function createContext(options: GlobalOptions, io: CommandIo): CommandCon
     runner: createRunner({ flow: output }),
     interactive,
     progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
+    signal,
     print(text) {
       // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.
       output.flush();

@@ -1,3 +1,4 @@
+import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
 import { helpText } from './help.js';
@@ -10,29 +11,44 @@ import { reportError } from './report-error.js';
  */
 export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let context: CommandContext | undefined;
-  try {
-    const line = parseCommandLine(argv);
-    if (line.kind === 'version') {
-      io.stdout.write(`${VERSION}\n`);
-      return 0;
+  const interrupts = listenForInterrupts({
+    onStop(signal) {
+      context?.logger.info(`${signal} received: stopping (press Ctrl+C again to kill at once)`);
+    },
+    onForce(signal) {
+      context?.logger.warn(`${signal} received again: killing everything now`);
+      context?.runner.signalAll('SIGKILL');
+    },
+  });
+  const code = await run();
+  interrupts.finish(code);
+  return code;
+
+  async function run(): Promise<number> {
+    try {
+      const line = parseCommandLine(argv);
+      if (line.kind === 'version') {
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      }
+      if (line.kind === 'help') {
+        const text = helpText(line.topic);
+        if (text === undefined) throw new UsageError(`no help for "${line.topic}": not a command`);
+        // Asked-for help is a result (stdout, exit 0); help shown because no command was given is not.
+        (line.requested ? io.stdout : io.stderr).write(text);
+        return line.requested ? 0 : 1;
+      }
+      context = createContext(globalOptions(line.globals), io, interrupts.signal);
+      const command = await line.command.load();
+      return await command(context, line.flags);
+    } catch (error) {
+      context ??= createContext(fallbackOptions(argv), io, interrupts.signal);
+      return reportError(error, context.logger);
+    } finally {
+      context?.output.flush();
+      // Last resort: a process group still tracked here is a bug, but it must not outlive us.
+      context?.runner.signalAll('SIGKILL');
     }
-    if (line.kind === 'help') {
-      const text = helpText(line.topic);
-      if (text === undefined) throw new UsageError(`no help for "${line.topic}": not a command`);
-      // Asked-for help is a result (stdout, exit 0); help shown because no command was given is not.
-      (line.requested ? io.stdout : io.stderr).write(text);
-      return line.requested ? 0 : 1;
-    }
-    context = createContext(globalOptions(line.globals), io);
-    const run = await line.command.load();
-    return await run(context, line.flags);
-  } catch (error) {
-    context ??= createContext(fallbackOptions(argv), io);
-    return reportError(error, context.logger);
-  } finally {
-    context?.output.flush();
-    // Last resort: a process group still tracked here is a bug, but it must not outlive us.
-    context?.runner.signalAll('SIGKILL');
   }
 }
 

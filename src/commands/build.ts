@@ -4,7 +4,6 @@ import { processEnvironment } from '../core/env/environment.js';
 import { StagecraftError } from '../core/errors.js';
 import { isValidTag } from '../core/image-ref.js';
 import { formatArgv } from '../core/process/format-argv.js';
-import { listenForInterrupts } from '../core/process/interrupts.js';
 import type { BuildOptions, BuildPlan } from '../core/provider.js';
 import { loadProjectConfig, providerContext } from './shared.js';
 
@@ -25,37 +24,25 @@ export async function buildCommand(ctx: CommandContext, flags: BuildFlags): Prom
       message: `--tag: expected up to 128 letters, digits, _ . - (not starting with . or -), found ${JSON.stringify(flags.tag)}`,
     });
   }
-  const interrupts = listenForInterrupts({
-    onStop(signal) {
-      ctx.logger.info(`${signal} received: stopping the build (press Ctrl+C again to kill at once)`);
-    },
-    onForce() {
-      ctx.runner.signalAll('SIGKILL');
-    },
-  });
-  try {
-    const tag = flags.tag ?? (await defaultImageTag(ctx.runner, { cwd: config.projectRoot, env }));
-    const options: BuildOptions<unknown> = {
-      ...providerContext(ctx, config, 'build', interrupts.signal),
-      tag,
-      push: flags.push === true,
-      env,
-    };
-    if (flags.dryRun) {
-      printPlan(ctx, config.provider.id, await config.provider.plan(options), flags.json === true);
-      return 0;
-    }
-    const startedAt = performance.now();
-    const result = await config.provider.buildDocker(options);
-    const durationMs = Math.round(performance.now() - startedAt);
-    ctx.logger.info(`built ${result.image}${result.pushed ? ' and pushed it' : ''} in ${(durationMs / 1000).toFixed(1)}s`);
-    ctx.print(
-      flags.json ? JSON.stringify({ image: result.image, provider: config.provider.id, pushed: result.pushed, durationMs }) : result.image,
-    );
+  const tag = flags.tag ?? (await defaultImageTag(ctx.runner, { cwd: config.projectRoot, env }));
+  const options: BuildOptions<unknown> = {
+    ...providerContext(ctx, config, 'build', ctx.signal),
+    tag,
+    push: flags.push === true,
+    env,
+  };
+  if (flags.dryRun) {
+    printPlan(ctx, config.provider.id, await config.provider.plan(options), flags.json === true);
     return 0;
-  } finally {
-    interrupts.dispose();
   }
+  const startedAt = performance.now();
+  const result = await config.provider.buildDocker(options);
+  const durationMs = Math.round(performance.now() - startedAt);
+  ctx.logger.info(`built ${result.image}${result.pushed ? ' and pushed it' : ''} in ${(durationMs / 1000).toFixed(1)}s`);
+  ctx.print(
+    flags.json ? JSON.stringify({ image: result.image, provider: config.provider.id, pushed: result.pushed, durationMs }) : result.image,
+  );
+  return 0;
 }
 
 function printPlan(ctx: CommandContext, provider: string, plan: BuildPlan, json: boolean): void {

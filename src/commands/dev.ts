@@ -2,7 +2,6 @@ import type { CommandContext } from '../cli/context.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
 import { resolveProjectPath } from '../core/paths.js';
-import { listenForInterrupts } from '../core/process/interrupts.js';
 import { loadProjectConfig, providerContext } from './shared.js';
 
 export interface DevFlags {
@@ -16,25 +15,15 @@ export interface DevFlags {
 export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
   const config = loadProjectConfig(ctx, ['dev']);
   const { provider } = config;
-  const interrupts = listenForInterrupts({
-    onStop(signal) {
-      ctx.logger.info(`${signal} received: stopping (press Ctrl+C again to kill at once)`);
-    },
-    onForce(signal) {
-      ctx.logger.warn(`${signal} received again: killing everything now`);
-      ctx.runner.signalAll('SIGKILL');
-    },
-  });
   try {
     const env = devEnvironment(ctx, config);
-    await provider.dev({ ...providerContext(ctx, config, 'dev', interrupts.signal), env, listen: flags.listen });
+    await provider.dev({ ...providerContext(ctx, config, 'dev', ctx.signal), env, listen: flags.listen });
     return 0;
   } catch (error) {
     // Whatever was under way when the user asked to stop has been stopped; that is the outcome they wanted.
-    if (interrupts.signal.aborted) return 0;
-    throw error;
-  } finally {
-    interrupts.dispose();
+    if (!ctx.signal.aborted) throw error;
+    ctx.logger.info('stopped before the dev server started');
+    return 0;
   }
 }
 

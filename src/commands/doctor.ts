@@ -6,7 +6,6 @@ import type { LoadedConfig } from '../core/config/load.js';
 import { fail, ok } from '../core/doctor-checks.js';
 import { composeEnvironment } from '../core/env/environment.js';
 import { isStagecraftError } from '../core/errors.js';
-import { listenForInterrupts } from '../core/process/interrupts.js';
 import type { DoctorCheck } from '../core/provider.js';
 import { devEnvironmentFiles } from './dev.js';
 import { loadProjectConfig, providerContext } from './shared.js';
@@ -52,12 +51,7 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
   const present = devEnvironmentFiles(config).filter((file) => isFile(file.path));
   const checks = present.map((file) => ok('env file', `${relative(ctx.cwd, file.path) || file.path} (${file.source})`));
   const { env } = composeEnvironment(present, ctx.processEnv);
-  const interrupts = listenForInterrupts({ onForce: () => ctx.runner.signalAll('SIGKILL') });
-  try {
-    checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', interrupts.signal), env })) ?? []));
-  } finally {
-    interrupts.dispose();
-  }
+  checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', ctx.signal), env })) ?? []));
   return checks;
 }
 

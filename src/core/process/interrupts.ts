@@ -12,17 +12,21 @@ export interface InterruptOptions {
 export interface Interrupts {
   /** Aborted (with an InterruptedError as reason) by the first stop signal. */
   readonly signal: AbortSignal;
-  dispose(): void;
+  /** The command is over: from now on a stop signal exits at once with `code` (it must not change the outcome). */
+  finish(code: number): void;
 }
 
 /**
- * Turns the stop signals into an AbortSignal. Children run in their own process groups, so the
- * terminal's Ctrl+C reaches only Stagecraft; what happens to them is decided here and by whoever
- * listens to `signal`.
+ * Turns the stop signals into an AbortSignal, for the whole life of the process. Children run in their
+ * own process groups, so the terminal's Ctrl+C reaches only Stagecraft; what happens to them is decided
+ * here and by whoever listens to `signal`. The handlers are never removed: a Ctrl+C that lands while a
+ * finished command is still writing its last lines must not turn its exit code into death by SIGINT.
  */
 export function listenForInterrupts(options: InterruptOptions = {}): Interrupts {
   const controller = new AbortController();
+  let finished: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
+    if (finished !== undefined) process.exit(finished);
     if (controller.signal.aborted) {
       options.onForce?.(signal);
       return;
@@ -33,8 +37,8 @@ export function listenForInterrupts(options: InterruptOptions = {}): Interrupts 
   for (const name of STOP_SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
-    dispose() {
-      for (const name of STOP_SIGNALS) process.off(name, handler);
+    finish(code) {
+      finished = code;
     },
   };
 }
