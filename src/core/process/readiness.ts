@@ -1,4 +1,9 @@
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+
+// Loaded on first use: https pulls in TLS, which no other command needs. A require, not a dynamic
+// import(): the bundle is CommonJS and its code cache (compile-cache.ts) supports no native import().
+const requireBuiltin = createRequire(import.meta.url);
 
 /**
  * How Stagecraft knows a dev server is up. A check may watch output lines (`observe`) and/or poll
@@ -170,9 +175,8 @@ function tcpConnects(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function httpAnswers(url: string): Promise<boolean> {
-  // Loaded on first use: https pulls in TLS, which no other command needs.
-  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+function httpAnswers(url: string): Promise<boolean> {
+  const { request } = requireBuiltin(url.startsWith('https:') ? 'node:https' : 'node:http') as typeof import('node:https');
   return new Promise((resolve) => {
     // Self-signed certificates are the norm for local HTTPS; any answer proves the server is up.
     const req = request(url, { method: 'GET', timeout: ATTEMPT_TIMEOUT_MS, rejectUnauthorized: false }, (res) => {
