@@ -162,3 +162,12 @@ test('LogOutput reports congestion when its sink falls behind, and releases wait
   assert.equal(output.congested, false);
   assert.deepEqual(resumed, ['before', 'after']);
 });
+
+test('secrets sharing prefixes, or contained in one another, are masked whole', () => {
+  const redactor = new Redactor();
+  for (const value of ['sk_live_abc123', 'sk_live_abc123xyz', 'sk_live_zzz999', 'sk_test_abc123', 'abc1']) redactor.add(value);
+  assert.equal(redactor.mask('a sk_live_abc123xyz b'), `a ${MASK} b`);
+  assert.equal(redactor.mask('a sk_live_abc123 b sk_live_zzz999'), `a ${MASK} b ${MASK}`);
+  assert.equal(redactor.mask('sk_test_abc123 and sk_live_abc and abc1'), `${MASK} and sk_live_abc and ${MASK}`);
+  assert.equal(redactor.mask('(sk_live_abc123)'), `(${MASK})`);
+});
