@@ -330,23 +330,20 @@ esac
   );
 }
 
+/**
+ * One flood through `stagecraft dev`. The stand-in floods a second after its banner, once readiness has
+ * settled, and Stagecraft's CPU time is read when the flood starts and when it ends: start-up and the
+ * readiness wait stay out of the per-line figure.
+ */
 async function floodRun(project, env, args) {
   const dev = startDev(project, env, args);
   const start = await dev.waitFor(/flood start ([\d.]+)/, { head: true });
+  const cpuAtStart = cpuMs(dev.child.pid);
   const end = await dev.waitFor(/flood done/);
-  const cpu = cpuMs(dev.child.pid);
+  const cpu = cpuMs(dev.child.pid) - cpuAtStart;
   const rss = peakRssMb(dev.child.pid);
   await dev.stop();
   return { seconds: (end.at - Number(start.match[1])) / 1000, cpu, rss };
-}
-
-async function idleRun(project, env, args) {
-  const dev = startDev(project, env, args);
-  await dev.waitFor(/ready at|"msg":"ready/);
-  await delay(200);
-  const cpu = cpuMs(dev.child.pid);
-  await dev.stop();
-  return cpu;
 }
 
 async function directFlood() {
@@ -381,23 +378,28 @@ async function logThroughput() {
     envLines: TWENTY_SECRETS.map((name, i) => `${name}=secret-${i}-${Math.random().toString(36).slice(2, 14)}`),
     dev: ['        encore_secrets:', `          from_env: [${TWENTY_SECRETS.join(', ')}]`, '          store: local'],
   });
-  const flood = envFor(bin, { STANDIN_ENCORE_FLOOD_LINES: String(FLOOD_LINES) });
-  const idle = envFor(bin);
+  const flood = envFor(bin, { STANDIN_ENCORE_FLOOD_LINES: String(FLOOD_LINES), STANDIN_ENCORE_FLOOD_DELAY_MS: '1000' });
   const directSeconds = await directFlood();
   const measure = async (project, args) => {
     const runs = [];
-    const idles = [];
-    for (let run = 0; run < HEAVY_RUNS; run++) {
-      runs.push(await floodRun(project, flood, args));
-      idles.push(await idleRun(project, idle, args));
-    }
+    for (let run = 0; run < HEAVY_RUNS; run++) runs.push(await floodRun(project, flood, args));
     const seconds = median(runs.map((r) => r.seconds));
-    const extraCpuUs = ((median(runs.map((r) => r.cpu)) - median(idles)) * 1000) / FLOOD_LINES;
+    const extraCpuUs = (median(runs.map((r) => r.cpu)) * 1000) / FLOOD_LINES;
     return { linesPerSecond: FLOOD_LINES / seconds, extraCpuUs, rss: Math.max(...runs.map((r) => r.rss)) };
   };
   const text = await measure(plain, []);
   const json = await measure(plain, ['--log-format', 'json']);
-  const textMasked = await measure(masked, []);
+  // Masking is a small difference between two similar numbers on a noisy machine: plain and masked floods
+  // run in interleaved pairs, and the median of the per-pair ratios is reported.
+  const ratios = [];
+  const maskedCpu = [];
+  for (let pair = 0; pair < (QUICK ? 1 : 5); pair++) {
+    const withoutSecrets = await floodRun(plain, flood, []);
+    const withSecrets = await floodRun(masked, flood, []);
+    ratios.push(withSecrets.cpu / withoutSecrets.cpu);
+    maskedCpu.push(withSecrets.cpu);
+  }
+  const textMasked = { extraCpuUs: (median(maskedCpu) * 1000) / FLOOD_LINES, rss: 0 };
   const k = (n) => `${Math.round(n / 1000)}k lines/s`;
   report(
     '4a',
@@ -413,15 +415,15 @@ async function logThroughput() {
     '≤ 2 µs per line',
     text.extraCpuUs <= 2,
   );
-  const maskingCost = textMasked.extraCpuUs / text.extraCpuUs - 1;
+  const maskingCost = median(ratios) - 1;
   report(
     '4c',
-    'Masking with 20 secrets registered',
-    `${textMasked.extraCpuUs.toFixed(2)} µs/line = ${(maskingCost * 100).toFixed(0)}% more`,
+    'Masking with 20 secrets registered (each in its encoded forms too)',
+    `${textMasked.extraCpuUs.toFixed(2)} µs/line = ${(maskingCost * 100).toFixed(0)}% more (median of ${ratios.length} interleaved pairs)`,
     '≤ 20% more',
     maskingCost <= 0.2,
   );
-  return Math.max(text.rss, json.rss, textMasked.rss);
+  return Math.max(text.rss, json.rss);
 }
 
 async function stopLatency() {

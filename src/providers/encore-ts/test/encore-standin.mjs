@@ -22,6 +22,7 @@
 //   STANDIN_ENCORE_PRINT_ENV          comma list of variables to print (split across two writes; run and build docker)
 //   STANDIN_ENCORE_LOG_LEVELS         print one app log line per level (TRC DBG INF WRN ERR)
 //   STANDIN_ENCORE_FLOOD_LINES        print this many lines after the banner, as fast as possible
+//   STANDIN_ENCORE_FLOOD_DELAY_MS     wait this long after the banner before the flood
 //   STANDIN_ENCORE_EMIT               after the banner: invalid-utf8 (bytes that are not UTF-8), huge-line (10 MB
 //                                     without a newline, then one), close-stdout (close stdout and keep running)
 //   STANDIN_ENCORE_BUILD_FAIL         "compile" or "push": `build docker` fails there
@@ -247,7 +248,10 @@ async function run(args) {
     process.stdout.write(`${value.slice(half)} from the environment\n`);
   }
   const flood = Number(env.STANDIN_ENCORE_FLOOD_LINES ?? 0);
-  if (flood > 0) await floodLines(flood);
+  if (flood > 0) {
+    await sleep(Number(env.STANDIN_ENCORE_FLOOD_DELAY_MS ?? 0));
+    await floodLines(flood);
+  }
   await emit(env.STANDIN_ENCORE_EMIT);
 
   setInterval(() => {}, 1 << 30);
