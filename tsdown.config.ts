@@ -26,6 +26,16 @@ export default defineConfig({
   // export is CommonJS; its default export is the same code as ES modules. jsonc-parser's "main" is a UMD
   // file whose dynamic require()s cannot be bundled.
   inputOptions: { resolve: { mainFields: ['module', 'main'] } },
+  // Few, larger chunks: every chunk file costs a resolve, two reads and a compile at start-up. What `dev`
+  // and `build` need is grouped by when it is needed, not split per dynamic import.
+  outputOptions: {
+    advancedChunks: {
+      groups: [
+        { name: 'config', test: /[\\/](src[\\/](core[\\/](config|env)|providers[\\/][^\\/]+[\\/](provider|schema|listen|ids|index)\.ts)|node_modules[\\/](yaml|valibot|dotenv))/ },
+        { name: 'run', test: /[\\/]src[\\/](core[\\/]process|commands[\\/](dev|build)|providers[\\/][^\\/]+[\\/](dev|build|preflight|secrets|local-secrets|output|environment|version|version-cache)\.ts)|node_modules[\\/]jsonc-parser/ },
+      ],
+    },
+  },
   alias: { yaml: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) },
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });
