@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileCacheDir, enableCompileCache } from './compile-cache.js';
+import { commandOf, compileCacheDir, enableCompileCache } from './compile-cache.js';
 import { VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -9,7 +9,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The most scripted call answers before the CLI framework is even loaded.
   process.stdout.write(`${VERSION}\n`);
 } else {
-  enableCompileCache(dirname(fileURLToPath(import.meta.url)), compileCacheDir(process.env));
+  enableCompileCache(dirname(fileURLToPath(import.meta.url)), compileCacheDir(process.env), commandOf(args));
   void import('./cli/main.js').then(async ({ main }) => {
     // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
     process.exitCode = await main(args);

@@ -14,7 +14,7 @@ import { Script } from 'node:vm';
  * Only files of this bundle are affected. Any failure (read-only home, full disk) just means no cache.
  * STAGECRAFT_NO_CACHE=1 turns it off.
  */
-export function enableCompileCache(bundleDir: string, cacheDir: string | undefined): void {
+export function enableCompileCache(bundleDir: string, cacheDir: string | undefined, command: string): void {
   if (cacheDir === undefined) return;
   const require = createRequire(join(bundleDir, 'cli.cjs'));
   const Module = require('node:module') as ModuleInternals;
@@ -23,7 +23,7 @@ export function enableCompileCache(bundleDir: string, cacheDir: string | undefin
 
   Module.prototype._compile = function compile(this: ModuleInstance, content: string, filename: string) {
     if (dirname(filename) !== bundleDir) return original.call(this, content, filename);
-    const file = join(cacheDir, `${basename(filename)}.v8`);
+    const file = join(cacheDir, `${basename(filename)}.${command}.v8`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);
@@ -53,6 +53,12 @@ export function enableCompileCache(bundleDir: string, cacheDir: string | undefin
       // No cache this time; the next run compiles from source, as without one.
     }
   });
+}
+
+/** The command a run is for (its first word), naming its cache entries; `default` for flags alone. */
+export function commandOf(args: readonly string[]): string {
+  const word = args.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && /^[a-z]+$/.test(word) ? word : 'default';
 }
 
 /** $XDG_CACHE_HOME (or ~/.cache)/stagecraft/v8/<node version>: V8's data is only valid for one V8. */

@@ -24,7 +24,7 @@ test('the V8 code cache is written after a run, reused unchanged, and replaced w
   assert.equal((await runCli(['config', 'validate'], { cwd, env })).code, 0);
   const files = cacheFiles(cache);
   assert.ok(
-    files.some((file) => /\/main-[\w-]+\.cjs\.v8$/.test(file)),
+    files.some((file) => /\/main-[\w-]+\.cjs\.config\.v8$/.test(file)),
     `cache entries: ${files.join(', ')}`,
   );
   const before = new Map(files.map((file) => [file, statSync(file).mtimeMs]));
@@ -33,6 +33,7 @@ test('the V8 code cache is written after a run, reused unchanged, and replaced w
   for (const [file, mtime] of before) assert.equal(statSync(file).mtimeMs, mtime, `${file} was reused, not rewritten`);
 
   const victim = files.find((file) => file.includes('/main-')) as string;
+  assert.ok(victim);
   writeFileSync(victim, 'not a V8 code cache');
   const result = await runCli(['config', 'validate'], { cwd, env });
   assert.equal(result.code, 0, result.stderr);
