@@ -14,7 +14,7 @@ export interface CapturedLogger {
 /** A real Logger writing into memory, for unit tests of code that logs. */
 export function captureLogger(format: LogFormat = 'text', options: { verbose?: boolean; colors?: Colors } = {}): CapturedLogger {
   const chunks: (string | Uint8Array)[] = [];
-  const output = new LogOutput({ write: (chunk) => chunks.push(chunk) });
+  const output = new LogOutput({ write: (chunk) => void chunks.push(chunk) });
   const redactor = new Redactor();
   const logger = new Logger({ format, verbose: options.verbose ?? false, colors: options.colors, redactor, output });
   const text = () => {

@@ -13,7 +13,7 @@ import { Redactor } from './redactor.js';
 
 function setup(interactive: boolean) {
   const chunks: string[] = [];
-  const output = new LogOutput({ write: (chunk) => chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
+  const output = new LogOutput({ write: (chunk) => void chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
   const logger = new Logger({ format: 'text', verbose: false, colors: undefined, redactor: new Redactor(), output });
   return { chunks, output, logger, progress: createProgress({ logger, output, interactive, columns: 60 }) };
 }
