@@ -32,9 +32,21 @@ export default defineConfig({
     advancedChunks: {
       groups: [
         // Every command needs these (the context's logger and runner): never inside a later group.
-        { name: 'boot', priority: 30, test: /[\\/]src[\\/]core[\\/](logging|process[\\/](runner|spawn|watchdog|lines|process-group|interrupts))[\\/.]/ },
-        { name: 'config', priority: 20, test: /[\\/](src[\\/](commands[\\/]shared\.ts|core[\\/](config|env)|providers[\\/][^\\/]+[\\/](provider|schema|listen|ids|index)\.ts)|node_modules[\\/](yaml|valibot|dotenv))/ },
-        { name: 'run', priority: 10, test: /[\\/]src[\\/](core[\\/]process|commands[\\/](dev|build)|providers[\\/][^\\/]+[\\/](dev|build|preflight|secrets|local-secrets|output|environment|version|version-cache)\.ts)|node_modules[\\/]jsonc-parser/ },
+        {
+          name: 'boot',
+          priority: 30,
+          test: /[\\/]src[\\/]core[\\/](logging|process[\\/](runner|spawn|watchdog|lines|process-group|interrupts))[\\/.]/,
+        },
+        {
+          name: 'config',
+          priority: 20,
+          test: /[\\/](src[\\/](commands[\\/]shared\.ts|core[\\/](config|env)|providers[\\/][^\\/]+[\\/](provider|schema|listen|ids|index)\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
+        },
+        {
+          name: 'run',
+          priority: 10,
+          test: /[\\/]src[\\/](core[\\/]process|commands[\\/](dev|build)|providers[\\/][^\\/]+[\\/](dev|build|preflight|secrets|local-secrets|output|environment|version|version-cache)\.ts)|node_modules[\\/]jsonc-parser/,
+        },
       ],
     },
   },

@@ -196,7 +196,7 @@ test('generic: command items and env values reach the program exactly; build fie
   await cli.finish();
   const seen = JSON.parse(readFileSync(record, 'utf8')) as { argv: string[]; env: Record<string, string> };
   assert.deepEqual(seen.argv, values, 'argv received equals argv intended');
-  values.forEach((value, i) => assert.equal(seen.env[`V${i}`], value));
+  for (const [i, value] of values.entries()) assert.equal(seen.env[`V${i}`], value);
   for (const value of values)
     cases.push({ field: 'generic dev.command item', value, outcome: 'exact' }, { field: 'generic dev.env value', value, outcome: 'exact' });
   assertNoShellRan(canary, 'generic command');

@@ -149,7 +149,12 @@ test('values shorter than 4 characters are not masked (they would rewrite ordina
 
 test('LogOutput reports congestion when its sink falls behind, and releases waiters once it drains', () => {
   let drained: (() => void) | undefined;
-  const output = new LogOutput({ write: () => false, onceDrained: (listener) => void (drained = listener) });
+  const output = new LogOutput({
+    write: () => false,
+    onceDrained: (listener) => {
+      drained = listener;
+    },
+  });
   const resumed: string[] = [];
   output.whenDrained(() => resumed.push('before'));
   assert.deepEqual(resumed, ['before'], 'not congested: resumes at once');

@@ -12,7 +12,7 @@
  */
 export interface TextSink {
   /** Returns false when the destination is not keeping up (a slow pipe), like a Node stream does. */
-  write(chunk: string | Uint8Array): boolean | void;
+  write(chunk: string | Uint8Array): boolean | undefined;
   /** Calls `listener` once the destination has caught up after `write` returned false. */
   onceDrained?(listener: () => void): void;
 }

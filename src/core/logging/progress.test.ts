@@ -11,6 +11,8 @@ import { LogOutput } from './output.js';
 import { createProgress } from './progress.js';
 import { Redactor } from './redactor.js';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function setup(interactive: boolean) {
   const chunks: string[] = [];
   const output = new LogOutput({ write: (chunk) => void chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
@@ -36,9 +38,10 @@ test('interactive: a status line with detail and elapsed time, redrawn in place 
   output.flush();
   step.done();
   const text = chunks.join('');
-  assert.match(text, /\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2\/3 · 0\.\ds/);
+  const clear = '\r\x1b[2K';
+  assert.match(text, new RegExp(`${escapeRegExp(clear)}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2/3 · 0\\.\\ds`));
   // The log line is written on a cleared line, then the status is drawn again below it.
-  assert.match(text, /\r\x1b\[2K› a log line\n[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2\/3/);
+  assert.match(text, new RegExp(`${escapeRegExp(clear)}› a log line\n[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2/3`));
   assert.ok(text.endsWith('\r\x1b[2K'), 'done() clears the status line');
   assert.ok(!text.split('\r\x1b[2K').some((part) => part.length > 60 && !part.includes('\n')), 'the status fits the terminal width');
 });
