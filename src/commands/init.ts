@@ -147,6 +147,23 @@ function packageRoot(): string {
   return process.cwd();
 }
 
+/** The lines both templates open with: schema pointer, what the file is for, project, and the provider's block. */
+function configHeader(o: { schema: string; name: string; provider: string; purpose: string }): string[] {
+  return [
+    `# yaml-language-server: $schema=${o.schema}`,
+    `# Stagecraft: \`stagecraft dev\` ${o.purpose}`,
+    '# Every option, with its default: `stagecraft config schema`, or docs/configuration.md.',
+    'project:',
+    `  name: ${o.name}`,
+    `  # registry: ghcr.io/your-org/${o.name}   # prefix of built image references`,
+    '',
+    'backend:',
+    `  provider: ${o.provider}`,
+    '  providers:',
+    `    ${o.provider}:`,
+  ];
+}
+
 function encoreConfig(o: {
   schema: string;
   name: string;
@@ -174,17 +191,7 @@ function encoreConfig(o: {
           '        #   store: auto',
         ];
   return [
-    `# yaml-language-server: $schema=${o.schema}`,
-    '# Stagecraft: `stagecraft dev` runs this Encore.ts app, `stagecraft build` builds its image.',
-    '# Every option, with its default: `stagecraft config schema`, or docs/configuration.md.',
-    'project:',
-    `  name: ${o.name}`,
-    `  # registry: ghcr.io/your-org/${o.name}   # prefix of built image references`,
-    '',
-    'backend:',
-    '  provider: encore-ts',
-    '  providers:',
-    '    encore-ts:',
+    ...configHeader({ ...o, provider: 'encore-ts', purpose: 'runs this Encore.ts app, `stagecraft build` builds its image.' }),
     '      dev:',
     `        workdir: ${o.workdir}                   # the directory holding encore.app`,
     '        env_file: .env.local          # your local settings and secret values: keep it out of git',
@@ -198,17 +205,7 @@ function encoreConfig(o: {
 
 function genericConfig(o: { schema: string; name: string; workdir: string; command: string[]; listen: string | undefined }): string {
   return [
-    `# yaml-language-server: $schema=${o.schema}`,
-    '# Stagecraft: `stagecraft dev` runs your dev server, `stagecraft build` builds its image with docker.',
-    '# Every option, with its default: `stagecraft config schema`, or docs/configuration.md.',
-    'project:',
-    `  name: ${o.name}`,
-    `  # registry: ghcr.io/your-org/${o.name}   # prefix of built image references`,
-    '',
-    'backend:',
-    '  provider: generic',
-    '  providers:',
-    '    generic:',
+    ...configHeader({ ...o, provider: 'generic', purpose: 'runs your dev server, `stagecraft build` builds its image with docker.' }),
     '      dev:',
     `        command: ${JSON.stringify(o.command)}   # an argv list: no shell runs it`,
     `        workdir: ${o.workdir}`,
