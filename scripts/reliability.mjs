@@ -2,7 +2,7 @@
 // `npm run reliability`: runs the reliability suite (test/reliability) with figures recording on, then writes
 // docs/reliability.md from them. The same tests run in every `npm test`; this only adds the report.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,24 @@ for (const line of readFileSync(figuresFile, 'utf8').split('\n').filter(Boolean)
 }
 rmSync(dir, { recursive: true, force: true });
 const f = (suite, key) => figures[suite]?.[key] ?? 'n/a';
+
+// Each area of the hostile-testing issue keeps its findings next to its tests, one file per area, so the
+// report stays in step with the tests that prove each fix.
+function hostileFindings() {
+  const dir = join(root, 'test', 'reliability', 'hostile-findings');
+  if (!existsSync(dir)) return '';
+  const areas = readdirSync(dir)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => readFileSync(join(dir, name), 'utf8').trim());
+  return `## Found by hostile testing
+
+Trying Stagecraft as a hostile or unlucky user would broke its promises in ordinary situations. Each class below
+was fixed by changing the mechanism behind it, and names the test that fails when the fix is reverted.
+
+${areas.join('\n\n')}
+`;
+}
 
 const doc = `# Reliability
 
@@ -61,6 +79,7 @@ the child groups. The Encore daemon, which \`encore run\` starts in its own proc
 touched, as the provider spec requires. Without /bin/sh (unusual) the guard is skipped; normal stops do not
 depend on it.
 
-${readFileSync(join(root, 'test', 'reliability', 'findings.md'), 'utf8')}`;
+${readFileSync(join(root, 'test', 'reliability', 'findings.md'), 'utf8')}
+${hostileFindings()}`;
 writeFileSync(join(root, 'docs', 'reliability.md'), doc);
 console.log('wrote docs/reliability.md');
