@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { cliEnvironment, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir, tempProject } from '../helpers/temp.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'generic-node');
@@ -30,7 +31,17 @@ test('--help is a result on stdout; no command prints help on stderr and exits 1
   assert.match(bare.stderr, /^Usage: stagecraft/);
   const build = await runCli(['build', '--help'], { cwd });
   assert.match(build.stdout, /--dry-run +print the plan/);
-  assert.equal((await runCli(['help', 'dev'], { cwd })).stdout, (await runCli(['dev', '-h'], { cwd })).stdout);
+  // `help dev` and `dev -h` are the same page, and that page is dev's: each is checked on its own, so
+  // two empty outputs (or two general help pages) do not pass as "equal".
+  const helpDev = await runCli(['help', 'dev'], { cwd });
+  const devH = await runCli(['dev', '-h'], { cwd });
+  for (const result of [helpDev, devH]) {
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: stagecraft dev \[options\]\n/);
+    assert.match(result.stdout, /^ +--listen ADDR +listen address/m);
+    assert.equal(result.stderr, '');
+  }
+  assert.equal(helpDev.stdout, devH.stdout);
 });
 
 test('usage errors exit 1 with a suggestion', async (t) => {
@@ -112,4 +123,17 @@ test('-v shows debug records; without it they are hidden', async (t) => {
   assert.equal(quiet.code, 7);
   assert.doesNotMatch(quiet.stderr, /^· /m);
   assert.match(loud.stderr, /^· starting .*node -e process\.exit\(2\)/m);
+});
+
+test('the test harness gives every CLI run its own temp HOME and XDG_CACHE_HOME', () => {
+  const first = cliEnvironment({ cwd: '/' }, 'a');
+  const second = cliEnvironment({ cwd: '/' }, 'b');
+  for (const env of [first, second]) {
+    assert.ok(env.HOME?.startsWith(`${tmpdir()}/`), env.HOME);
+    assert.notEqual(env.HOME, process.env.HOME);
+    assert.equal(env.XDG_CACHE_HOME, join(env.HOME as string, '.cache'));
+  }
+  assert.notEqual(first.HOME, second.HOME);
+  const shared = cliEnvironment({ cwd: '/', env: { XDG_CACHE_HOME: '/tmp/shared-cache' } }, 'c');
+  assert.equal(shared.XDG_CACHE_HOME, '/tmp/shared-cache', 'a test can still share one cache between runs');
 });
