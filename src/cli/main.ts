@@ -1,8 +1,9 @@
+import { UsageError } from '../core/errors.js';
 import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
 import { helpText } from './help.js';
-import { parseCommandLine, UsageError } from './parse.js';
+import { parseCommandLine } from './parse.js';
 import { reportError } from './report-error.js';
 
 /**
