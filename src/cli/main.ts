@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
     },
   });
   const code = await run();
-  interrupts.finish(code);
+  interrupts.dispose();
   return code;
 
   async function run(): Promise<number> {
