@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliEnvironment, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { CLI, cliEnvironment, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir, tempProject } from '../helpers/temp.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'generic-node');
@@ -136,4 +137,54 @@ test('the test harness gives every CLI run its own temp HOME and XDG_CACHE_HOME'
   assert.notEqual(first.HOME, second.HOME);
   const shared = cliEnvironment({ cwd: '/', env: { XDG_CACHE_HOME: '/tmp/shared-cache' } }, 'c');
   assert.equal(shared.XDG_CACHE_HOME, '/tmp/shared-cache', 'a test can still share one cache between runs');
+});
+
+/** Makes the first read of STAGECRAFT_CONFIG throw: a bug inside a command, as far as Stagecraft can tell. */
+const BUG_PROBE = `const env = process.env;
+Object.defineProperty(process, 'env', {
+  value: new Proxy(env, {
+    get(target, key) {
+      if (key === 'STAGECRAFT_CONFIG') throw new TypeError('probe: a bug inside a command');
+      return Reflect.get(target, key);
+    },
+  }),
+});
+`;
+
+test('an internal error (exit 5) prints a pre-filled bug-report line: versions, platform, command name, nothing else', async (t) => {
+  const cwd = tempProject(t, {
+    'stagecraft.yml':
+      'project:\n  name: p\nbackend:\n  provider: generic\n  providers:\n    generic:\n      dev:\n        command: [node]\n',
+  });
+  const probe = join(tempDir(t), 'probe.cjs');
+  writeFileSync(probe, BUG_PROBE);
+  const secret = 'hunter2-not-for-bug-reports';
+  const expected = `stagecraft ${version} · Node ${process.version} · ${process.platform}-${process.arch} · command: stagecraft config validate`;
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--require', probe, CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, API_TOKEN: secret },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  const text = run(['config', 'validate', '--env', 'dev', '--no-color']);
+  assert.equal(text.status, 5, text.stderr);
+  const hint = text.stderr.split('\n').find((line) => line.includes('hint:')) ?? '';
+  assert.equal(
+    hint,
+    `  hint: This is a bug in Stagecraft. Please report it with this line (run again with -v for the stack trace): ${expected}`,
+  );
+  for (const leak of ['--env', '--no-color', cwd, secret]) assert.ok(!hint.includes(leak), `the line holds no ${leak}`);
+
+  const verbose = run(['-v', 'config', 'validate']);
+  assert.equal(verbose.status, 5);
+  assert.match(verbose.stderr, /TypeError: probe: a bug inside a command\n\s+at /);
+  assert.ok(verbose.stderr.includes(`with this line and the stack trace above: ${expected}\n`), verbose.stderr);
+
+  const json = run(['--log-format', 'json', 'config', 'validate']);
+  assert.equal(json.status, 5);
+  const record = JSON.parse(json.stderr.trim().split('\n').at(-1) as string) as { category: string; hint: string };
+  assert.equal(record.category, 'INTERNAL');
+  assert.ok(record.hint.endsWith(`: ${expected}`), record.hint);
 });
