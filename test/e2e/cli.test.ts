@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -187,4 +187,35 @@ test('an internal error (exit 5) prints a pre-filled bug-report line: versions, 
   const record = JSON.parse(json.stderr.trim().split('\n').at(-1) as string) as { category: string; hint: string };
   assert.equal(record.category, 'INTERNAL');
   assert.ok(record.hint.endsWith(`: ${expected}`), record.hint);
+});
+
+test('a Ctrl+C after the command has finished (its output still flushing) leaves the exit code as it was', async (t) => {
+  const dir = tempDir(t);
+  const printed = join(dir, 'printed');
+  // Keeps the process alive after main() has returned and tells the test when the result has been written,
+  // standing in for a slow reader of stdout.
+  const hook = join(dir, 'linger.cjs');
+  writeFileSync(
+    hook,
+    `const { writeFileSync } = require('node:fs');
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (...args) => { const done = write(...args); writeFileSync(${JSON.stringify(printed)}, 'x'); return done; };
+setTimeout(() => {}, 60_000);
+`,
+  );
+  const child = spawn(process.execPath, ['--require', hook, CLI, 'providers'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: dir },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, signal) => resolve([code, signal])),
+  );
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(printed)) {
+    assert.ok(Date.now() < deadline, 'stagecraft providers printed its result');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGINT');
+  assert.deepEqual(await exited, [0, null]);
 });
