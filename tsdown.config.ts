@@ -25,11 +25,12 @@ export default defineConfig({
   // Prefer ES module builds: they tree-shake and need no CommonJS wrapper at start-up. yaml's "node"
   // export is CommonJS; its default export is the same code as ES modules. jsonc-parser's "main" is a UMD
   // file whose dynamic require()s cannot be bundled.
-  inputOptions: { resolve: { mainFields: ['module', 'main'] } },
+  // No "plugin X took significant time" advice: it depends on how busy the machine is, not on the code.
+  inputOptions: { resolve: { mainFields: ['module', 'main'] }, checks: { pluginTimings: false } },
   // Few, larger chunks: every chunk file costs a resolve, two reads and a compile at start-up. What `dev`
   // and `build` need is grouped by when it is needed, not split per dynamic import.
   outputOptions: {
-    advancedChunks: {
+    codeSplitting: {
       groups: [
         // Every command needs these (the context's logger and runner): never inside a later group.
         {

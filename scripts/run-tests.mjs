@@ -23,7 +23,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// Most tests wait on real processes and timers rather than the CPU, so run more files than cores.
+// Most test files wait on real processes and timers rather than the CPU, so more files run than there are
+// cores. Not all: the config fuzz test is CPU-bound, and under a higher TEST_CONCURRENCY it competes with the
+// process tests for the cores, which is why no test may assert on wall-clock durations.
 const concurrency = process.env.TEST_CONCURRENCY ?? '4';
 const child = spawn(
   process.execPath,

@@ -10,8 +10,30 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else {
   enableCompileCache(dirname(fileURLToPath(import.meta.url)), compileCacheDir(process.env), commandOf(args));
+  const keepExitCode = exitOnStopSignal();
   void import('./cli/main.js').then(async ({ main }) => {
+    const code = await main(args);
+    keepExitCode(code);
     // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
-    process.exitCode = await main(args);
+    process.exitCode = code;
   });
+}
+
+/**
+ * main() removes its signal handlers when it returns. A Ctrl+C that lands after that, while the last
+ * lines are still being written, must not turn the command's exit code into death by SIGINT: these
+ * handlers, installed before main() and idle while main's own run, exit with the command's code instead.
+ * Before main() has its handlers (still loading), a stop signal ends the process as it would by default.
+ */
+function exitOnStopSignal(): (code: number) => void {
+  const signalExit = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  let finished: number | undefined;
+  const handler = (signal: keyof typeof signalExit) => {
+    if (finished !== undefined) process.exit(finished);
+    if (process.listenerCount(signal) === 1) process.exit(signalExit[signal]);
+  };
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, handler);
+  return (code) => {
+    finished = code;
+  };
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { parseCommandLine } from '../src/cli/parse.js';
 import { REPO_ROOT, runCli, startCli } from './helpers/cli.js';
+import { freePort } from './helpers/processes.js';
 import { standinBin } from './helpers/standins.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -66,6 +67,8 @@ test('every command in the docs runs: stagecraft commands in a copy of the Encor
   const sandbox = tempDir(t);
   cpSync(join(REPO_ROOT, 'examples', 'encore-ts'), sandbox, { recursive: true });
   copyFileSync(join(sandbox, '.env.local.example'), join(sandbox, '.env.local'));
+  // The example's 127.0.0.1:4000 is where our users run `encore run`: the copy listens on a free port.
+  await movePort(join(sandbox, 'stagecraft.yml'), '127.0.0.1:4000');
   execFileSync('git', ['init', '-q'], { cwd: sandbox });
   const bin = standinBin(t, ['encore', 'docker']);
   const env = { STANDIN_LOG: bin.log, XDG_CACHE_HOME: tempDir(t) };
@@ -80,7 +83,7 @@ test('every command in the docs runs: stagecraft commands in a copy of the Encor
       continue;
     }
     if (command === 'npm run example') {
-      await runExample(where, scripts.example);
+      await runExample(t, where, scripts.example);
       continue;
     }
     if (command.startsWith('eval "$(stagecraft completion')) {
@@ -97,8 +100,11 @@ test('every command in the docs runs: stagecraft commands in a copy of the Encor
       const result = await runCli(argv, { cwd: fresh, path: [bin.dir], env });
       assert.equal(result.code, 0, `${where}\n${result.stderr}`);
     } else if (argv.includes('dev')) {
+      // A documented `--listen 127.0.0.1:4001` gets a free port instead: the doc is about the flag.
+      const listen = argv.indexOf('--listen');
+      if (listen >= 0) argv[listen + 1] = `127.0.0.1:${await freePort()}`;
       const cli = startCli(argv, { cwd: sandbox, path: [bin.dir], env });
-      await cli.waitForStderr(/ready at/);
+      await cli.waitForStderr(/ready at/, 60_000);
       cli.signal('SIGINT');
       const result = await cli.finish();
       assert.equal(result.code, 0, `${where}\n${result.stderr}`);
@@ -110,16 +116,29 @@ test('every command in the docs runs: stagecraft commands in a copy of the Encor
   rmSync(join(sandbox, '.secrets.local.cue'), { force: true });
 });
 
+/** Rewrites every `address` in a config to 127.0.0.1:<a free port>; returns the new address. */
+async function movePort(file: string, address: string): Promise<string> {
+  const text = readFileSync(file, 'utf8');
+  assert.ok(text.includes(address), `${file} mentions ${address}`);
+  const port = await freePort();
+  const [, oldPort] = address.split(':') as [string, string];
+  writeFileSync(file, text.replaceAll(address, `127.0.0.1:${port}`).replace(new RegExp(`PORT: ${oldPort}\\b`, 'g'), `PORT: ${port}`));
+  return `127.0.0.1:${port}`;
+}
+
 /**
  * The README's first command after `npm ci`. Its build step is not rerun here (it would replace dist/
  * under the other tests); the script is checked to be exactly "build, then dev in the example", and the
- * dev part runs for real.
+ * dev part runs for real, in a copy of the example moved from port 3000 to a free one.
  */
-async function runExample(where: string, script: string | undefined): Promise<void> {
+async function runExample(t: TestContext, where: string, script: string | undefined): Promise<void> {
   assert.equal(script, 'npm run build --silent && cd examples/generic-node && node ../../dist/cli.cjs dev', where);
-  const cli = startCli(['dev'], { cwd: join(REPO_ROOT, 'examples', 'generic-node') });
-  await cli.waitForStderr(/ready at http:\/\/127\.0\.0\.1:3000 in/);
-  const response = await fetch('http://127.0.0.1:3000/');
+  const example = tempDir(t);
+  cpSync(join(REPO_ROOT, 'examples', 'generic-node'), example, { recursive: true });
+  const address = await movePort(join(example, 'stagecraft.yml'), '127.0.0.1:3000');
+  const cli = startCli(['dev'], { cwd: example });
+  await cli.waitForStderr(new RegExp(`ready at http://${address.replaceAll('.', '\\.')} in`), 60_000);
+  const response = await fetch(`http://${address}/`);
   assert.match(await response.text(), /"greeting":"hello from stagecraft"/, where);
   cli.signal('SIGINT');
   assert.equal((await cli.finish()).code, 0, where);

@@ -42,7 +42,8 @@ test('yaml-language-server accepts the examples through their $schema line, and 
 
 test('the file `stagecraft init` writes points editors at the shipped schema', async (t) => {
   const cwd = tempProject(t, { 'encore.app': '{"id": "", "lang": "typescript"}\n' });
-  await runCli(['init'], { cwd });
+  const init = await runCli(['init'], { cwd });
+  assert.equal(init.code, 0, init.stderr);
   const file = join(cwd, 'stagecraft.yml');
   const text = readFileSync(file, 'utf8');
   assert.deepEqual(await diagnose(file, text), []);

@@ -4,6 +4,8 @@ import { LogOutput, streamSink } from '../core/logging/output.js';
 import { createProgress, type Progress } from '../core/logging/progress.js';
 import { Redactor } from '../core/logging/redactor.js';
 import { createRunner, type Runner } from '../core/process/runner.js';
+import type { CommandTable } from './command-spec.js';
+import { COMMAND_TABLE } from './commands.js';
 
 /** The global flags, as every command sees them. */
 export interface GlobalOptions {
@@ -36,11 +38,18 @@ export interface CommandContext {
   readonly progress: Progress;
   /** Aborted by the first Ctrl+C, SIGTERM or SIGHUP (a second one kills every child group at once). */
   readonly signal: AbortSignal;
+  /** Every command and global option (for completion): handed over here, so no command imports the table. */
+  readonly commands: CommandTable;
   /** Writes a result to stdout (masked: results obey the same secret rules as logs). */
   print(text: string): void;
 }
 
-export function createContext(options: GlobalOptions, io: CommandIo, signal: AbortSignal = new AbortController().signal): CommandContext {
+export function createContext(
+  options: GlobalOptions,
+  io: CommandIo,
+  signal: AbortSignal = new AbortController().signal,
+  commands: CommandTable = COMMAND_TABLE,
+): CommandContext {
   const redactor = new Redactor();
   const output = new LogOutput(streamSink(io.stderr));
   const colors = useColor(options, io) ? (pc.createColors(true) as Colors) : undefined;
@@ -58,6 +67,7 @@ export function createContext(options: GlobalOptions, io: CommandIo, signal: Abo
     interactive,
     progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
     signal,
+    commands,
     print(text) {
       // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.
       output.flush();

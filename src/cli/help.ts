@@ -1,4 +1,5 @@
-import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec } from './commands.js';
+import type { CommandSpec, OptionSpec } from './command-spec.js';
+import { COMMANDS, GLOBAL_OPTIONS } from './commands.js';
 
 const EXIT_CODES = `Exit codes:
   0    success (also dev stopped with Ctrl+C, SIGTERM or SIGHUP)

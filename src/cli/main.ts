@@ -1,8 +1,9 @@
+import { UsageError } from '../core/errors.js';
 import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
 import { helpText } from './help.js';
-import { parseCommandLine, UsageError } from './parse.js';
+import { parseCommandLine } from './parse.js';
 import { reportError } from './report-error.js';
 
 /**
@@ -11,6 +12,8 @@ import { reportError } from './report-error.js';
  */
 export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let context: CommandContext | undefined;
+  /** The command's name once argv is parsed (for the bug-report line of an internal error). */
+  let commandName: string | undefined;
   const interrupts = listenForInterrupts({
     onStop(signal) {
       context?.logger.info(`${signal} received: stopping (press Ctrl+C again to kill at once)`);
@@ -21,7 +24,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
     },
   });
   const code = await run();
-  interrupts.finish(code);
+  interrupts.dispose();
   return code;
 
   async function run(): Promise<number> {
@@ -38,12 +41,13 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
         (line.requested ? io.stdout : io.stderr).write(text);
         return line.requested ? 0 : 1;
       }
+      commandName = line.command.name;
       context = createContext(globalOptions(line.globals), io, interrupts.signal);
       const command = await line.command.load();
       return await command(context, line.flags);
     } catch (error) {
       context ??= createContext(fallbackOptions(argv), io, interrupts.signal);
-      return reportError(error, context.logger);
+      return reportError(error, context.logger, { command: commandName });
     } finally {
       context?.output.flush();
       // Last resort: a process group still tracked here is a bug, but it must not outlive us.

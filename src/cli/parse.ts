@@ -1,19 +1,13 @@
 import { parseArgs } from 'node:util';
 import { closestMatch } from '../core/config/issues.js';
-import { StagecraftError } from '../core/errors.js';
-import { COMMANDS, type CommandSpec, type Flags, GLOBAL_OPTIONS, type OptionSpec } from './commands.js';
+import { UsageError } from '../core/errors.js';
+import type { CommandSpec, Flags, OptionSpec } from './command-spec.js';
+import { COMMANDS, GLOBAL_OPTIONS } from './commands.js';
 
 export type CommandLine =
   | { readonly kind: 'help'; readonly topic: string | undefined; readonly requested: boolean }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly command: CommandSpec; readonly globals: Flags; readonly flags: Flags };
-
-export class UsageError extends StagecraftError {
-  constructor(message: string, topic?: string) {
-    super({ category: 'USAGE', message, hint: `Run \`stagecraft ${topic ? `${topic} ` : ''}--help\` for usage.` });
-    this.name = 'UsageError';
-  }
-}
 
 /**
  * Reads argv with Node's own `util.parseArgs` (no start-up cost), then checks what it cannot: which

@@ -1,4 +1,6 @@
+import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
+import type { BUILD_OPTIONS } from '../cli/options.js';
 import { defaultImageTag } from '../core/build-tag.js';
 import { processEnvironment } from '../core/env/environment.js';
 import { StagecraftError } from '../core/errors.js';
@@ -7,12 +9,7 @@ import { formatArgv } from '../core/process/format-argv.js';
 import type { BuildOptions, BuildPlan } from '../core/provider.js';
 import { loadProjectConfig, providerContext } from './shared.js';
 
-export interface BuildFlags {
-  readonly tag?: string;
-  readonly push?: boolean;
-  readonly dryRun?: boolean;
-  readonly json?: boolean;
-}
+export type BuildFlags = FlagsOf<typeof BUILD_OPTIONS>;
 
 /** `stagecraft build`: the image reference (only) on stdout, or one JSON document with --json. */
 export async function buildCommand(ctx: CommandContext, flags: BuildFlags): Promise<number> {

@@ -1,28 +1,37 @@
-import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec } from '../cli/commands.js';
+import type { CommandSpec, CommandTable, FlagsOf, OptionSpec } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
+import type { COMPLETION_POSITIONALS, NO_OPTIONS } from '../cli/options.js';
 
 /**
  * `stagecraft completion bash|zsh|fish`: completion scripts generated from the command table, so they
- * always know exactly the commands, options and choices this version has.
+ * always know exactly the commands, options and choices this version has. The table comes through the
+ * context: this module never imports the table that loads it.
  */
-export async function completionCommand(ctx: CommandContext, flags: { shell?: string }): Promise<number> {
-  const render = { bash: bashScript, zsh: zshScript, fish: fishScript }[flags.shell as 'bash' | 'zsh' | 'fish'];
-  ctx.print(render());
+export async function completionCommand(
+  ctx: CommandContext,
+  flags: FlagsOf<typeof NO_OPTIONS, typeof COMPLETION_POSITIONALS>,
+): Promise<number> {
+  const render = { bash: bashScript, zsh: zshScript, fish: fishScript }[flags.shell];
+  ctx.print(render(ctx.commands));
   return 0;
 }
 
-const topWords = (): string[] => [...new Set(COMMANDS.map((command) => command.name.split(' ')[0] as string)), 'help'];
+const topWords = (commands: readonly CommandSpec[]): string[] => [
+  ...new Set(commands.map((command) => command.name.split(' ')[0] as string)),
+  'help',
+];
 const flagsOf = (options: Readonly<Record<string, OptionSpec>>): string[] =>
   Object.entries(options).flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]);
-const valueOptions = (): [string, OptionSpec][] =>
-  [...Object.entries(GLOBAL_OPTIONS), ...COMMANDS.flatMap((command) => Object.entries(command.options))].filter(
+const valueOptions = ({ commands, globalOptions }: CommandTable): [string, OptionSpec][] =>
+  [...Object.entries(globalOptions), ...commands.flatMap((command) => Object.entries(command.options))].filter(
     ([, spec]) => spec.type === 'string',
   );
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
-function bashScript(): string {
-  const valueFlags = [...new Set(valueOptions().flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]))];
-  const valueCases = [...new Map(valueOptions().map(([name, spec]) => [name, spec])).entries()].map(([name, spec]) => {
+function bashScript(table: CommandTable): string {
+  const { commands, globalOptions } = table;
+  const valueFlags = [...new Set(valueOptions(table).flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]))];
+  const valueCases = [...new Map(valueOptions(table).map(([name, spec]) => [name, spec])).entries()].map(([name, spec]) => {
     const patterns = [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])].join('|');
     const reply = spec.choices
       ? `COMPREPLY=($(compgen -W ${quote(spec.choices.join(' '))} -- "$cur"))`
@@ -31,13 +40,13 @@ function bashScript(): string {
         : 'COMPREPLY=()';
     return `    ${patterns}) ${reply}; return ;;`;
   });
-  const commandCases = COMMANDS.map((command) => `    ${quote(command.name)}) options=${quote(flagsOf(command.options).join(' '))} ;;`);
+  const commandCases = commands.map((command) => `    ${quote(command.name)}) options=${quote(flagsOf(command.options).join(' '))} ;;`);
   const groups = [
-    ...new Set(COMMANDS.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0] as string)),
+    ...new Set(commands.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0] as string)),
   ];
-  const positionalCases = COMMANDS.filter((command) => command.positionals?.[0]?.choices).map(
-    (command) => `    ${quote(command.name)}) positional=${quote(command.positionals?.[0]?.choices?.join(' ') ?? '')} ;;`,
-  );
+  const positionalCases = commands
+    .filter((command) => command.positionals?.[0]?.choices)
+    .map((command) => `    ${quote(command.name)}) positional=${quote(command.positionals?.[0]?.choices?.join(' ') ?? '')} ;;`);
   return `# bash completion for stagecraft. Load it with: eval "$(stagecraft completion bash)"
 # or save it as ~/.local/share/bash-completion/completions/stagecraft
 _stagecraft() {
@@ -67,14 +76,15 @@ ${commandCases.join('\n')}
 ${positionalCases.join('\n')}
   esac
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$options ${flagsOf(GLOBAL_OPTIONS).join(' ')}" -- "$cur"))
+    COMPREPLY=($(compgen -W "$options ${flagsOf(globalOptions).join(' ')}" -- "$cur"))
   elif [ "\${#words[@]}" -eq 0 ]; then
-    COMPREPLY=($(compgen -W ${quote(topWords().join(' '))} -- "$cur"))
+    COMPREPLY=($(compgen -W ${quote(topWords(commands).join(' '))} -- "$cur"))
 ${groups
   .map(
     (group) =>
       `  elif [ "\${words[0]}" = ${quote(group)} ] && [ "\${#words[@]}" -eq 1 ]; then\n    COMPREPLY=($(compgen -W ${quote(
-        COMMANDS.filter((c) => c.name.startsWith(`${group} `))
+        commands
+          .filter((c) => c.name.startsWith(`${group} `))
           .map((c) => c.name.split(' ')[1])
           .join(' '),
       )} -- "$cur"))`,
@@ -102,13 +112,14 @@ function zshOption(name: string, spec: OptionSpec): string {
   return spec.short ? `'(-${spec.short} --${name})'${forms}'[${description}]${action}'` : `'${forms}[${description}]${action}'`;
 }
 
-function zshScript(): string {
-  const globals = Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => `    ${zshOption(name, spec)}`);
+function zshScript(table: CommandTable): string {
+  const { commands, globalOptions } = table;
+  const globals = Object.entries(globalOptions).map(([name, spec]) => `    ${zshOption(name, spec)}`);
   const describe = (commands: readonly CommandSpec[], word: number) =>
     commands.map((command) => `'${command.name.split(' ')[word]}:${command.summary.replace(/'/g, '')}'`).join(' ');
-  const top = COMMANDS.filter((command) => !command.name.includes(' '));
+  const top = commands.filter((command) => !command.name.includes(' '));
   const groups = [
-    ...new Set(COMMANDS.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0] as string)),
+    ...new Set(commands.filter((command) => command.name.includes(' ')).map((command) => command.name.split(' ')[0] as string)),
   ];
   const cases = [
     ...top.map((command) => {
@@ -121,7 +132,7 @@ function zshScript(): string {
     ...groups.map(
       (group) =>
         `      ${group}) _arguments $globals '1:command:((${describe(
-          COMMANDS.filter((c) => c.name.startsWith(`${group} `)),
+          commands.filter((c) => c.name.startsWith(`${group} `)),
           1,
         )}))' ;;`,
     ),
@@ -151,7 +162,8 @@ compdef _stagecraft stagecraft
 `;
 }
 
-function fishScript(): string {
+function fishScript(table: CommandTable): string {
+  const { commands, globalOptions } = table;
   const lines = [
     '# fish completion for stagecraft. Load it with: stagecraft completion fish | source',
     '# or save it as ~/.config/fish/completions/stagecraft.fish',
@@ -167,9 +179,9 @@ function fishScript(): string {
     parts.push(`-d ${quote(spec.description)}`);
     return parts.join(' ');
   };
-  for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) lines.push(option(name, spec));
-  const top = topWords();
-  for (const command of COMMANDS) {
+  for (const [name, spec] of Object.entries(globalOptions)) lines.push(option(name, spec));
+  const top = topWords(commands);
+  for (const command of commands) {
     const [first, second] = command.name.split(' ') as [string, string | undefined];
     if (second === undefined) {
       lines.push(`complete -c stagecraft -n '__fish_use_subcommand' -a ${first} -d ${quote(command.summary)}`);

@@ -1,12 +1,12 @@
+import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
+import type { DEV_OPTIONS } from '../cli/options.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { loadProjectConfig, providerContext } from './shared.js';
 
-export interface DevFlags {
-  readonly listen?: string;
-}
+export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
 
 /**
  * `stagecraft dev`: validate, build the environment, hand over to the provider until the user stops it.

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
+import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
+import type { DOCTOR_OPTIONS } from '../cli/options.js';
 import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { fail, ok } from '../core/doctor-checks.js';
@@ -16,7 +18,7 @@ const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
  * `stagecraft doctor`: one line per check, with the fix for anything wrong; the report is the result,
  * so it goes to stdout (one JSON document with --json). Exit 1 when any check fails.
  */
-export async function doctorCommand(ctx: CommandContext, flags: { json?: boolean }): Promise<number> {
+export async function doctorCommand(ctx: CommandContext, flags: FlagsOf<typeof DOCTOR_OPTIONS>): Promise<number> {
   const checks: DoctorCheck[] = [];
   const config = configChecks(ctx, checks);
   if (config !== undefined) checks.push(...(await environmentAndProviderChecks(ctx, config)));

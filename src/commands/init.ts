@@ -1,21 +1,12 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
-import { UsageError } from '../cli/parse.js';
-import { StagecraftError } from '../core/errors.js';
+import type { INIT_OPTIONS } from '../cli/options.js';
+import { StagecraftError, UsageError } from '../core/errors.js';
 
-export interface InitFlags {
-  readonly provider?: string;
-  readonly name?: string;
-  readonly workdir?: string;
-  readonly listen?: string;
-  readonly command?: string;
-  readonly secrets?: string;
-  readonly gitignore?: boolean;
-  readonly yes?: boolean;
-  readonly force?: boolean;
-}
+export type InitFlags = FlagsOf<typeof INIT_OPTIONS>;
 
 const CONFIG = 'stagecraft.yml';
 const LOCAL_SECRETS = '.secrets.local.cue';

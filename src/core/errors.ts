@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 
 /**
  * The one error type that crosses module boundaries. Everything a user can be told about a failure lives
- * on it; `renderError` (cli) turns it into records and `exitCodeFor` into the process exit code.
+ * on it; `reportError` (cli/report-error.ts) turns it into records and `exitCodeFor` into the process exit code.
  */
 
 export type ErrorCategory =
@@ -82,6 +82,15 @@ export class StagecraftError extends Error {
 
 export function isStagecraftError(value: unknown): value is StagecraftError {
   return value instanceof StagecraftError;
+}
+
+/** Bad usage of the command line (an unknown command or option, a missing value): exit 1 with a help hint. */
+export class UsageError extends StagecraftError {
+  /** `topic`: the command whose help the hint points at (`init` → `stagecraft init --help`). */
+  constructor(message: string, topic?: string) {
+    super({ category: 'USAGE', message, hint: `Run \`stagecraft ${topic ? `${topic} ` : ''}--help\` for usage.` });
+    this.name = 'UsageError';
+  }
 }
 
 /** Raised when the user stops a command (Ctrl+C, SIGTERM, SIGHUP) before it finished. */

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { CLI, cliEnvironment, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir, tempProject } from '../helpers/temp.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'generic-node');
@@ -30,7 +32,17 @@ test('--help is a result on stdout; no command prints help on stderr and exits 1
   assert.match(bare.stderr, /^Usage: stagecraft/);
   const build = await runCli(['build', '--help'], { cwd });
   assert.match(build.stdout, /--dry-run +print the plan/);
-  assert.equal((await runCli(['help', 'dev'], { cwd })).stdout, (await runCli(['dev', '-h'], { cwd })).stdout);
+  // `help dev` and `dev -h` are the same page, and that page is dev's: each is checked on its own, so
+  // two empty outputs (or two general help pages) do not pass as "equal".
+  const helpDev = await runCli(['help', 'dev'], { cwd });
+  const devH = await runCli(['dev', '-h'], { cwd });
+  for (const result of [helpDev, devH]) {
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: stagecraft dev \[options\]\n/);
+    assert.match(result.stdout, /^ +--listen ADDR +listen address/m);
+    assert.equal(result.stderr, '');
+  }
+  assert.equal(helpDev.stdout, devH.stdout);
 });
 
 test('usage errors exit 1 with a suggestion', async (t) => {
@@ -112,4 +124,98 @@ test('-v shows debug records; without it they are hidden', async (t) => {
   assert.equal(quiet.code, 7);
   assert.doesNotMatch(quiet.stderr, /^· /m);
   assert.match(loud.stderr, /^· starting .*node -e process\.exit\(2\)/m);
+});
+
+test('the test harness gives every CLI run its own temp HOME and XDG_CACHE_HOME', () => {
+  const first = cliEnvironment({ cwd: '/' }, 'a');
+  const second = cliEnvironment({ cwd: '/' }, 'b');
+  for (const env of [first, second]) {
+    assert.ok(env.HOME?.startsWith(`${tmpdir()}/`), env.HOME);
+    assert.notEqual(env.HOME, process.env.HOME);
+    assert.equal(env.XDG_CACHE_HOME, join(env.HOME as string, '.cache'));
+  }
+  assert.notEqual(first.HOME, second.HOME);
+  const shared = cliEnvironment({ cwd: '/', env: { XDG_CACHE_HOME: '/tmp/shared-cache' } }, 'c');
+  assert.equal(shared.XDG_CACHE_HOME, '/tmp/shared-cache', 'a test can still share one cache between runs');
+});
+
+/** Makes the first read of STAGECRAFT_CONFIG throw: a bug inside a command, as far as Stagecraft can tell. */
+const BUG_PROBE = `const env = process.env;
+Object.defineProperty(process, 'env', {
+  value: new Proxy(env, {
+    get(target, key) {
+      if (key === 'STAGECRAFT_CONFIG') throw new TypeError('probe: a bug inside a command');
+      return Reflect.get(target, key);
+    },
+  }),
+});
+`;
+
+test('an internal error (exit 5) prints a pre-filled bug-report line: versions, platform, command name, nothing else', async (t) => {
+  const cwd = tempProject(t, {
+    'stagecraft.yml':
+      'project:\n  name: p\nbackend:\n  provider: generic\n  providers:\n    generic:\n      dev:\n        command: [node]\n',
+  });
+  const probe = join(tempDir(t), 'probe.cjs');
+  writeFileSync(probe, BUG_PROBE);
+  const secret = 'hunter2-not-for-bug-reports';
+  const expected = `stagecraft ${version} · Node ${process.version} · ${process.platform}-${process.arch} · command: stagecraft config validate`;
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--require', probe, CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, API_TOKEN: secret },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  const text = run(['config', 'validate', '--env', 'dev', '--no-color']);
+  assert.equal(text.status, 5, text.stderr);
+  const hint = text.stderr.split('\n').find((line) => line.includes('hint:')) ?? '';
+  assert.equal(
+    hint,
+    `  hint: This is a bug in Stagecraft. Please report it with this line (run again with -v for the stack trace): ${expected}`,
+  );
+  for (const leak of ['--env', '--no-color', cwd, secret]) assert.ok(!hint.includes(leak), `the line holds no ${leak}`);
+
+  const verbose = run(['-v', 'config', 'validate']);
+  assert.equal(verbose.status, 5);
+  assert.match(verbose.stderr, /TypeError: probe: a bug inside a command\n\s+at /);
+  assert.ok(verbose.stderr.includes(`with this line and the stack trace above: ${expected}\n`), verbose.stderr);
+
+  const json = run(['--log-format', 'json', 'config', 'validate']);
+  assert.equal(json.status, 5);
+  const record = JSON.parse(json.stderr.trim().split('\n').at(-1) as string) as { category: string; hint: string };
+  assert.equal(record.category, 'INTERNAL');
+  assert.ok(record.hint.endsWith(`: ${expected}`), record.hint);
+});
+
+test('a Ctrl+C after the command has finished (its output still flushing) leaves the exit code as it was', async (t) => {
+  const dir = tempDir(t);
+  const printed = join(dir, 'printed');
+  // Keeps the process alive after main() has returned and tells the test when the result has been written,
+  // standing in for a slow reader of stdout.
+  const hook = join(dir, 'linger.cjs');
+  writeFileSync(
+    hook,
+    `const { writeFileSync } = require('node:fs');
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (...args) => { const done = write(...args); writeFileSync(${JSON.stringify(printed)}, 'x'); return done; };
+setTimeout(() => {}, 60_000);
+`,
+  );
+  const child = spawn(process.execPath, ['--require', hook, CLI, 'providers'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: dir },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, signal) => resolve([code, signal])),
+  );
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(printed)) {
+    assert.ok(Date.now() < deadline, 'stagecraft providers printed its result');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGINT');
+  assert.deepEqual(await exited, [0, null]);
 });

@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir, tempProject } from '../helpers/temp.js';
 
 const CONFIG =
   'project:\n  name: c\nbackend:\n  provider: generic\n  providers:\n    generic:\n      dev:\n        command: [node, x.mjs]\n';
 
+/** Every V8 cache entry under an XDG_CACHE_HOME (Node 20 writes one directory per install). */
 function cacheFiles(cache: string): string[] {
   const dir = join(cache, 'stagecraft', 'v8', `${process.version}-${process.arch}`);
   try {
-    return readdirSync(dir).map((file) => join(dir, file));
+    return readdirSync(dir, { recursive: true })
+      .map((file) => join(dir, String(file)))
+      .filter((file) => file.endsWith('.v8'));
   } catch {
     return [];
   }
@@ -53,4 +57,39 @@ test('the bundle has no native import(): code compiled through the cache could n
     .filter((file) => file.endsWith('.cjs'))
     .filter((file) => /\bimport\(\s*["'`]/.test(readFileSync(join(dist, file), 'utf8')));
   assert.deepEqual(offenders, []);
+});
+
+test('two installs sharing one cache never share entries: stack traces name their own files', async (t) => {
+  const cwd = tempDir(t);
+  const cache = tempDir(t);
+  const [first, second] = [tempDir(t), tempDir(t)].map((root) => {
+    cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
+    return join(root, 'dist', 'cli.cjs');
+  });
+  // A probe that fails inside Stagecraft's own code (its first process.cwd() call) and so prints the
+  // stack of whichever compiled code ran: the file names in it come from the code cache when one is used.
+  const probe = join(tempDir(t), 'probe.cjs');
+  writeFileSync(probe, "process.cwd = () => { throw new Error('probe'); };\n");
+  const env = { PATH: process.env.PATH, HOME: cwd, XDG_CACHE_HOME: cache };
+  const run = (cli: string, preload: string[] = []) =>
+    spawnSync(process.execPath, [...preload, cli as string, 'providers'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+
+  assert.equal(run(first as string).status, 0);
+  const entriesOfFirst = cacheFiles(cache);
+  assert.ok(entriesOfFirst.length > 0, 'the first install wrote its cache');
+  const stamps = new Map(entriesOfFirst.map((file) => [file, statSync(file).mtimeMs]));
+
+  const crash = run(second as string, ['--require', probe]);
+  assert.notEqual(crash.status, 0);
+  const frames = crash.stderr.split('\n').filter((line) => /^ +at .*\/dist\/[\w-]+\.cjs:/.test(line));
+  assert.ok(frames.length > 0, crash.stderr);
+  const secondDist = join(second as string, '..');
+  for (const frame of frames) assert.ok(frame.includes(secondDist), `frame names another install: ${frame}\n${crash.stderr}`);
+
+  assert.equal(run(second as string).status, 0);
+  const entriesOfSecond = cacheFiles(cache).filter((file) => !stamps.has(file));
+  assert.ok(entriesOfSecond.length > 0, 'the second install wrote entries of its own');
+  for (const [file, mtime] of stamps) assert.equal(statSync(file).mtimeMs, mtime, `${file} (first install) was left alone`);
+  const frameAgain = run(second as string, ['--require', probe]).stderr;
+  assert.ok(!frameAgain.includes(join(first as string, '..')), frameAgain);
 });

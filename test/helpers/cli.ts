@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assertNoOrphans, MARKER_VARIABLE } from './processes.js';
 
@@ -9,7 +11,10 @@ export const CLI = join(REPO_ROOT, 'dist', 'cli.cjs');
 
 export interface CliOptions {
   readonly cwd: string;
-  /** Added to a minimal environment (PATH with node, HOME, the orphan marker). */
+  /**
+   * Added to a minimal environment (PATH with node, a fresh temp HOME and XDG_CACHE_HOME, the orphan
+   * marker). Pass HOME or XDG_CACHE_HOME to share one between runs (a cache test's second run).
+   */
   readonly env?: Record<string, string | undefined>;
   /** Directories put first on PATH (stand-in executables). */
   readonly path?: readonly string[];
@@ -23,10 +28,29 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** Every run's own HOME lives under here; removed when the test file's process exits. */
+let homesRoot: string | undefined;
+
+/**
+ * A new, empty home directory for one CLI run: nothing a run writes (caches, config) lands in the real
+ * home of whoever runs the tests, and no run sees what another left there.
+ */
+export function freshHome(): string {
+  if (homesRoot === undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'stagecraft-homes-'));
+    homesRoot = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  const home = mkdtempSync(join(homesRoot, 'home-'));
+  mkdirSync(join(home, '.cache'));
+  return home;
+}
+
 /** The environment a CLI run gets: deliberately small, so tests do not depend on the machine's. */
 export function cliEnvironment(options: CliOptions, marker: string): Record<string, string> {
   const path = [...(options.path ?? []), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-  const env: Record<string, string> = { PATH: path, HOME: process.env.HOME ?? '/tmp', [MARKER_VARIABLE]: marker };
+  const home = freshHome();
+  const env: Record<string, string> = { PATH: path, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), [MARKER_VARIABLE]: marker };
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
     else env[name] = value;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
-import { CLI } from '../../../test/helpers/cli.js';
+import { CLI, freshHome } from '../../../test/helpers/cli.js';
 import { standinBin } from '../../../test/helpers/standins.js';
 import { tempProject } from '../../../test/helpers/temp.js';
 import { Logger } from './logger.js';
@@ -56,7 +56,7 @@ test('on a real terminal, `stagecraft build` shows a status line and logs stay w
   const command = `${process.execPath} ${CLI} build --tag t1`;
   const transcript = execFileSync('script', ['-qfec', command, '/dev/null'], {
     cwd,
-    env: { PATH: `${bin.dir}:/usr/bin:/bin`, HOME: process.env.HOME ?? '/tmp', STANDIN_DOCKER_SLEEP_MS: '700', TERM: 'xterm' },
+    env: { PATH: `${bin.dir}:/usr/bin:/bin`, HOME: freshHome(), STANDIN_DOCKER_SLEEP_MS: '700', TERM: 'xterm' },
   }).toString();
   const plain = stripVTControlCharacters(transcript);
   assert.match(plain, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] building tty:t1 · \d\.\ds/);

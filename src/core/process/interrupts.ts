@@ -12,21 +12,19 @@ export interface InterruptOptions {
 export interface Interrupts {
   /** Aborted (with an InterruptedError as reason) by the first stop signal. */
   readonly signal: AbortSignal;
-  /** The command is over: from now on a stop signal exits at once with `code` (it must not change the outcome). */
-  finish(code: number): void;
+  /** The command is over: removes the handlers, so a second run in the same process starts from none. */
+  dispose(): void;
 }
 
 /**
- * Turns the stop signals into an AbortSignal, for the whole life of the process. Children run in their
- * own process groups, so the terminal's Ctrl+C reaches only Stagecraft; what happens to them is decided
- * here and by whoever listens to `signal`. The handlers are never removed: a Ctrl+C that lands while a
- * finished command is still writing its last lines must not turn its exit code into death by SIGINT.
+ * Turns the stop signals into an AbortSignal for the life of one command. Children run in their own
+ * process groups, so the terminal's Ctrl+C reaches only Stagecraft; what happens to them is decided here
+ * and by whoever listens to `signal`. The handlers are removed by `dispose()` when the command is over
+ * (the CLI entry keeps the exit code safe from a late Ctrl+C by other means: src/cli.ts).
  */
 export function listenForInterrupts(options: InterruptOptions = {}): Interrupts {
   const controller = new AbortController();
-  let finished: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (finished !== undefined) process.exit(finished);
     if (controller.signal.aborted) {
       options.onForce?.(signal);
       return;
@@ -37,8 +35,8 @@ export function listenForInterrupts(options: InterruptOptions = {}): Interrupts 
   for (const name of STOP_SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
-    finish(code) {
-      finished = code;
+    dispose() {
+      for (const name of STOP_SIGNALS) process.off(name, handler);
     },
   };
 }

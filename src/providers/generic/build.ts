@@ -4,7 +4,7 @@ import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
 import { describeExit, runLogged } from '../../core/process/run.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
-import { GENERIC_PROVIDER_ID } from './provider.js';
+import { GENERIC_PROVIDER_ID } from './ids.js';
 import type { GenericConfig } from './schema.js';
 
 const DOCKER_INSTALL_HINT = 'Install Docker (https://docs.docker.com/get-docker/) and make sure `docker` is on PATH.';

@@ -6,7 +6,7 @@ import { requireExecutable } from '../../core/process/executable.js';
 import { httpReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
-import { GENERIC_PROVIDER_ID } from './provider.js';
+import { GENERIC_PROVIDER_ID } from './ids.js';
 import { type GenericConfig, type GenericDevConfig, parseHostPort } from './schema.js';
 
 export async function runGenericDev(options: DevOptions<GenericConfig>): Promise<void> {

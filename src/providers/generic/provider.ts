@@ -2,9 +2,8 @@ import type { ConfigIssue } from '../../core/config/issues.js';
 import { isValidImageName } from '../../core/image-ref.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
 import type { BackendProvider, ValidationContext } from '../../core/provider.js';
+import { GENERIC_PROVIDER_ID } from './ids.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
-
-export const GENERIC_PROVIDER_ID = 'generic';
 
 function buildIssues({ build }: GenericConfig, { projectRoot, project }: ValidationContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

@@ -1,0 +1,72 @@
+import type { OptionTable, PositionalSpec } from './command-spec.js';
+
+/**
+ * The option tables, as plain data: commands.ts builds the command table from them, and each command's
+ * handler takes its flag type from its table (`FlagsOf<typeof BUILD_OPTIONS>`) with a type-only import,
+ * so no command module imports the table that loads it.
+ */
+
+export const GLOBAL_OPTION_SPECS = {
+  config: {
+    type: 'string',
+    short: 'c',
+    value: 'FILE',
+    description: 'config file (default: $STAGECRAFT_CONFIG, else the nearest stagecraft.yml)',
+  },
+  env: { type: 'string', short: 'e', value: 'NAME', default: 'dev', description: 'environment whose env_file to load' },
+  verbose: { type: 'boolean', short: 'v', description: 'show debug records (and child DBG/TRC lines)' },
+  'log-format': { type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'log format on stderr' },
+  'no-color': { type: 'boolean', description: 'no colours (NO_COLOR is honoured too)' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+  version: { type: 'boolean', short: 'V', description: 'print the version' },
+} as const satisfies OptionTable;
+
+export const DEV_OPTIONS = {
+  listen: { type: 'string', value: 'ADDR', description: "listen address (host:port), overriding the provider's" },
+} as const satisfies OptionTable;
+
+export const BUILD_OPTIONS = {
+  tag: {
+    type: 'string',
+    value: 'TAG',
+    description: 'image tag (default: git short SHA, -dirty with uncommitted changes; outside git rel-YYYYMMDD-HHMMSS)',
+  },
+  push: { type: 'boolean', description: 'push the image after building it' },
+  'dry-run': { type: 'boolean', description: 'print the plan and the exact commands; run nothing' },
+  json: { type: 'boolean', description: 'print one JSON document instead of the bare reference' },
+} as const satisfies OptionTable;
+
+export const NO_OPTIONS = {} as const satisfies OptionTable;
+
+export const INIT_OPTIONS = {
+  provider: {
+    type: 'string',
+    value: 'ID',
+    choices: ['encore-ts', 'generic'],
+    description: 'provider to configure (default: encore-ts when an encore.app is here or one level down, else generic)',
+  },
+  name: { type: 'string', value: 'NAME', description: 'project name (default: the directory name)' },
+  workdir: { type: 'string', value: 'DIR', description: 'directory of the app (default: where encore.app is found, else .)' },
+  listen: { type: 'string', value: 'ADDR', description: 'dev listen address (default for encore-ts: 127.0.0.1:4000)' },
+  command: {
+    type: 'string',
+    value: 'CMD',
+    description: 'generic dev command, split on spaces (default: the dev or start script of package.json)',
+  },
+  secrets: {
+    type: 'string',
+    value: 'NAMES',
+    description: 'encore-ts: comma-separated variables to sync as secrets (default: the block is written commented out)',
+  },
+  gitignore: { type: 'boolean', description: 'add .secrets.local.cue to .gitignore when the config keeps secrets there' },
+  yes: { type: 'boolean', description: 'accept every offer (same as --gitignore)' },
+  force: { type: 'boolean', description: 'overwrite an existing stagecraft.yml' },
+} as const satisfies OptionTable;
+
+export const DOCTOR_OPTIONS = {
+  json: { type: 'boolean', description: 'print the checks as one JSON document' },
+} as const satisfies OptionTable;
+
+export const COMPLETION_POSITIONALS = [
+  { name: 'shell', description: 'bash, zsh or fish', choices: ['bash', 'zsh', 'fish'] },
+] as const satisfies readonly PositionalSpec[];
