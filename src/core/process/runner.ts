@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
 import { LineSplitter } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
 import { spawnDetached } from './spawn.js';
-import { type GroupGuard, guardProcessGroup } from './watchdog.js';
+import { type GroupGuard, startGroupGuard } from './watchdog.js';
 
 export interface StartOptions {
   readonly cwd: string;
@@ -27,6 +28,8 @@ export interface ChildProcessHandle {
   readonly command: string;
   readonly pid: number | undefined;
   readonly startedAt: number;
+  /** Settles true once the orphan guard holds this group (false when none could be started). */
+  readonly guarded?: Promise<boolean>;
   /** Settles when the group leader has exited and its output has been read; rejects with SpawnError. */
   readonly exit: Promise<ProcessExit>;
   readonly hasExited: boolean;
@@ -92,15 +95,25 @@ function startProcess(
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
-  // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
-  // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
-  const child = spawnDetached(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
+  // The guard exists before the child does, so no child ever runs unguarded (see watchdog.ts).
+  let guard: GroupGuard | undefined = startGroupGuard();
+  let child: ChildProcess;
+  try {
+    // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
+    // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
+    child = spawnDetached(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Node throws some spawn failures (E2BIG, EINVAL) instead of emitting them: report them like ENOENT.
+    guard.release();
+    return failedToStart(command, startedAt, error as NodeJS.ErrnoException);
+  }
   const pid = child.pid;
-  let guard: GroupGuard | undefined = pid === undefined ? undefined : guardProcessGroup(pid);
+  if (pid !== undefined) guard.arm(pid);
+  const guarded = guard.armed;
   let exited = false;
   let released = false;
 
@@ -134,6 +147,7 @@ function startProcess(
     command,
     pid,
     startedAt,
+    guarded,
     get hasExited() {
       return exited;
     },
@@ -171,4 +185,21 @@ function startProcess(
     },
   };
   return handle;
+}
+
+/** The handle of a child that never started: its exit rejects with SpawnError; there is no group. */
+function failedToStart(command: string, startedAt: number, cause: NodeJS.ErrnoException): ChildProcessHandle {
+  const exit = Promise.reject(new SpawnError(command, cause));
+  exit.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  return {
+    command,
+    pid: undefined,
+    startedAt,
+    guarded: Promise.resolve(false),
+    exit,
+    hasExited: true,
+    signal() {},
+    isGroupAlive: () => false,
+    release() {},
+  };
 }
