@@ -15,6 +15,11 @@ export interface StartOptions {
   /** Receives each whole line of output, without its newline. Without it output is discarded. */
   readonly onLine?: (line: string, stream: OutputStream) => void;
   readonly maxLineBytes?: number;
+  /**
+   * Receives an unterminated line once it has waited PENDING_LINE_MS with no more output on its stream
+   * (a prompt, or `process.stdout.write('listening on …')`). It still reaches `onLine` once completed.
+   */
+  readonly onPendingLine?: (text: string, stream: OutputStream) => void;
 }
 
 export interface ProcessExit {
@@ -64,6 +69,10 @@ export class SpawnError extends Error {
  * them can keep them open indefinitely; its output keeps flowing, but the exit is reported without it.
  */
 const OUTPUT_DRAIN_MS = 250;
+
+/** A line without its newline counts as pending after this long without further output. Long enough that
+ * a line written in pieces is complete (a URL cut in half is not a URL), short enough not to be noticed. */
+const PENDING_LINE_MS = 100;
 
 export interface RunnerOptions {
   /**
@@ -128,8 +137,10 @@ function startProcess(
     const onLine = options.onLine;
     const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes);
     splitters.push(splitter);
+    const watchPending = options.onPendingLine && pendingLineWatcher(splitter, (text) => options.onPendingLine?.(text, stream));
     source.on('data', (chunk: Buffer) => {
       splitter.push(chunk);
+      watchPending?.();
       if (flow?.congested && !source.isPaused()) {
         source.pause();
         flow.whenDrained(() => source.resume());
@@ -201,5 +212,26 @@ function failedToStart(command: string, startedAt: number, cause: NodeJS.ErrnoEx
     signal() {},
     isGroupAlive: () => false,
     release() {},
+  };
+}
+
+/** Returns a function to call after each chunk: it (re)starts a timer while a line is unterminated. */
+function pendingLineWatcher(splitter: LineSplitter, onPending: (text: string) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    if (!splitter.hasPending) {
+      clearTimeout(timer);
+      timer = undefined;
+      return;
+    }
+    if (timer === undefined) {
+      timer = setTimeout(() => {
+        const text = splitter.pending();
+        if (text !== undefined) onPending(text);
+      }, PENDING_LINE_MS);
+      timer.unref();
+    } else {
+      timer.refresh();
+    }
   };
 }

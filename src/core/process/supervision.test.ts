@@ -332,3 +332,40 @@ function blockedWriting(pid: number): boolean {
   return written !== undefined && written === previous && readProcStat(pid)?.state === 'S';
 }
 const lastWritten = new Map<number, string | undefined>();
+
+test('readiness: a log pattern matches output that has no newline yet', async () => {
+  const ok = supervise(['-e', "process.stdout.write('listening on http://127.0.0.1:1234'); setInterval(() => {}, 1000)"], {
+    readiness: { check: logLineReadiness(/listening on (http:\/\/\S+)/), timeoutMs: 60_000 },
+  });
+  await waitUntil(() => /ready at/.test(ok.captured.text()), 'ready');
+  assert.match(ok.captured.text(), /› ready at http:\/\/127\.0\.0\.1:1234 in \d+\.\ds/);
+  ok.controller.abort();
+  await ok.running;
+  assert.match(ok.captured.text(), /child │ listening on http:\/\/127\.0\.0\.1:1234/, 'the line is shown once the child ends');
+});
+
+test('readiness: polling adds no abort listener per attempt (no MaxListenersExceededWarning)', async (t) => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => void warnings.push(warning);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  let attempts = 0;
+  const server = createServer((_req, res) => {
+    attempts++;
+    res.statusCode = 503; // up, but not ready: the probe keeps polling
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const controller = new AbortController();
+  const waiting = waitUntilReady(httpReadiness(`http://127.0.0.1:${port}/`), { timeoutMs: 600_000, signal: controller.signal });
+  await waitUntil(() => attempts >= 25, '25 probe attempts', 60_000);
+  controller.abort(new Error('enough'));
+  await assert.rejects(waiting, /enough/);
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  assert.deepEqual(
+    warnings.map((warning) => warning.name),
+    [],
+  );
+});
