@@ -78,7 +78,10 @@ test('a second `stagecraft dev` in the same project refuses at once, naming the 
 });
 
 test('a listen port another process already holds: dev fails at once, naming the address and --listen', async (t) => {
-  const holder = createServer((socket) => socket.end('someone else\n'));
+  const holder = createServer((socket) => {
+    socket.on('error', () => {}); // probes hang up abruptly
+    socket.end('someone else\n');
+  });
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   t.after(() => holder.close());
   const { port } = holder.address() as { port: number };
