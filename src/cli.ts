@@ -6,7 +6,11 @@ import { VERSION } from './version.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // The most scripted call answers before the CLI framework is even loaded.
+  // The most scripted call answers before the CLI framework is even loaded. An answer that cannot be
+  // written (stdout closed or full) is a failure, not exit 0.
+  process.stdout.on('error', () => {
+    process.exitCode = 1;
+  });
   process.stdout.write(`${VERSION}\n`);
 } else {
   enableCompileCache(dirname(fileURLToPath(import.meta.url)), compileCacheDir(process.env), commandOf(args));

@@ -1,4 +1,5 @@
-import { UsageError } from '../core/errors.js';
+import { StagecraftError, UsageError } from '../core/errors.js';
+import type { Logger } from '../core/logging/logger.js';
 import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
@@ -10,10 +11,11 @@ import { reportError } from './report-error.js';
  * Parses argv and runs one command. Command modules are imported only when their command runs, so help
  * and usage errors stay close to bare Node start-up. Returns the process exit code.
  */
-export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], givenIo?: CommandIo): Promise<number> {
   let context: CommandContext | undefined;
   /** The command's name once argv is parsed (for the bug-report line of an internal error). */
   let commandName: string | undefined;
+  routeProcessWarnings(() => context?.logger, argv);
   const interrupts = listenForInterrupts({
     onStop(signal) {
       context?.logger.info(`${signal} received: stopping (press Ctrl+C again to kill at once)`);
@@ -23,11 +25,19 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
       context?.runner.signalAll('SIGKILL');
     },
   });
-  const code = await run();
+  const io = givenIo ?? processIo();
+  if (io === undefined) {
+    interrupts.dispose();
+    return reportError(deletedWorkingDirectory(), createContext(fallbackOptions(argv), bareIo(), interrupts.signal).logger);
+  }
+  const results = trackResults(io.stdout);
+  let code = await run();
+  code = await resultsWritten(io.stdout, results, code, () => context?.logger);
   interrupts.dispose();
   return code;
 
   async function run(): Promise<number> {
+    if (io === undefined) return 1;
     try {
       const line = parseCommandLine(argv);
       if (line.kind === 'version') {
@@ -78,6 +88,73 @@ function fallbackOptions(argv: readonly string[]): GlobalOptions {
   };
 }
 
-function processIo(): CommandIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+/** The real streams and environment; undefined when the working directory no longer exists. */
+function processIo(): CommandIo | undefined {
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    return undefined; // uv_cwd: ENOENT, the directory was deleted under the shell
+  }
+  return { ...bareIo(), cwd };
+}
+
+function bareIo(): CommandIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: '/' };
+}
+
+function deletedWorkingDirectory(): StagecraftError {
+  return new StagecraftError({
+    category: 'INVALID_PROJECT',
+    message: 'the current working directory no longer exists (it was deleted or moved)',
+    hint: 'cd into the project directory again, then rerun the command.',
+  });
+}
+
+/**
+ * Node prints its warnings (MaxListenersExceededWarning, deprecations) straight to stderr, which would
+ * break a `--log-format json` stream. They go through the logger instead, as warn records.
+ */
+function routeProcessWarnings(logger: () => Logger | undefined, argv: readonly string[]): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error) => {
+    const message = `Node.js ${warning.name}: ${warning.message}`;
+    const current = logger();
+    if (current) current.warn(message);
+    else if (fallbackOptions(argv).logFormat === 'text') process.stderr.write(`warning: ${message}\n`);
+  });
+}
+
+interface ResultTracker {
+  failure: Error | undefined;
+}
+
+/** Records a failure to write results to stdout (EPIPE when closed, ENOSPC when full). */
+function trackResults(stdout: NodeJS.WriteStream): ResultTracker {
+  const tracker: ResultTracker = { failure: undefined };
+  stdout.on('error', (error: Error) => {
+    tracker.failure ??= error;
+  });
+  return tracker;
+}
+
+/**
+ * A result that did not reach stdout is a failure: a script reading it would otherwise see exit 0 and
+ * nothing (or half a document). Waits until what was written has been handed to the OS.
+ */
+async function resultsWritten(
+  stdout: NodeJS.WriteStream,
+  tracker: ResultTracker,
+  code: number,
+  logger: () => Logger | undefined,
+): Promise<number> {
+  await new Promise<void>((resolve) => {
+    if (stdout.writableLength === 0 || stdout.destroyed) return resolve();
+    stdout.write('', () => resolve());
+  });
+  await new Promise((resolve) => setImmediate(resolve)); // a failed write reports its error on the next tick
+  if (tracker.failure === undefined || code !== 0) return code;
+  const reason = (tracker.failure as NodeJS.ErrnoException).code ?? tracker.failure.message;
+  logger()?.error(`could not write the result to stdout (${reason}): the output is incomplete`);
+  return 1;
 }

@@ -3,7 +3,9 @@ import type { CommandContext } from '../cli/context.js';
 import type { DEV_OPTIONS } from '../cli/options.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
+import { InterruptedError, StagecraftError } from '../core/errors.js';
 import { resolveProjectPath } from '../core/paths.js';
+import { acquireInstanceLock } from '../core/process/instance-lock.js';
 import { loadProjectConfig, providerContext } from './shared.js';
 
 export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
@@ -15,16 +17,29 @@ export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
 export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
   const config = loadProjectConfig(ctx, ['dev']);
   const { provider } = config;
+  // Before anything is touched (secrets written, processes spawned, ports probed): one run per config file.
+  const lock = await acquireInstanceLock({ key: config.file, what: `stagecraft dev for ${config.displayFile}` });
   try {
     const env = devEnvironment(ctx, config);
     await provider.dev({ ...providerContext(ctx, config, 'dev', ctx.signal), env, listen: flags.listen });
     return 0;
   } catch (error) {
     // Whatever was under way when the user asked to stop has been stopped; that is the outcome they wanted.
-    if (!ctx.signal.aborted) throw error;
+    if (!ctx.signal.aborted || decidedBeforeStop(error)) throw error;
     ctx.logger.info('stopped before the dev server started');
     return 0;
+  } finally {
+    lock.release();
   }
+}
+
+/**
+ * A dev server failure (a crash, a readiness timeout) is decided before any stop request: supervision
+ * resolves, never fails, once the user asks to stop. A Ctrl+C while it is being cleaned up must not turn
+ * it into a success.
+ */
+function decidedBeforeStop(error: unknown): boolean {
+  return error instanceof StagecraftError && !(error instanceof InterruptedError) && error.category === 'DEV_SERVER_FAILED';
 }
 
 /** environments.<env>.env_file, then the provider's env files, then the process environment. */

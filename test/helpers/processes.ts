@@ -81,3 +81,28 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Resolves once `condition()` holds, checking every 20 ms; rejects after `timeoutMs` naming `what`.
+ * For waiting on something visible only by looking (a pid appearing or vanishing, a file): the wait
+ * ends on the event, and the timeout is a generous bound for a busy machine, never the expected delay.
+ */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** Whether process `pid` exists and is not a zombie (checked by pid, from /proc). */
+export function isRunning(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}

@@ -126,10 +126,11 @@ test('encore-ts paths: workdirs outside the project are refused; odd names insid
       const cli = project.start(['dev']);
       const result = await Promise.race([
         cli.result,
+        // Exiting before ready rejects the wait: that outcome is the process result, never "ready".
         cli
           .waitForStderr(/ready at/)
           .then(() => undefined)
-          .catch(() => undefined),
+          .catch(() => cli.result),
       ]);
       if (result === undefined) {
         cli.signal('SIGINT');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { CLI, freshHome } from '../../../test/helpers/cli.js';
+import { waitUntil } from '../../../test/helpers/processes.js';
 import { standinBin } from '../../../test/helpers/standins.js';
 import { tempProject } from '../../../test/helpers/temp.js';
 import { Logger } from './logger.js';
@@ -33,13 +33,20 @@ test('interactive: a status line with detail and elapsed time, redrawn in place 
   const { chunks, output, logger, progress } = setup(true);
   const step = progress.step('syncing 3 secrets');
   step.update('2/3');
-  await delay(250);
+  // The event: the redraw timer has drawn the status again (a second spinner frame), however long that took.
+  const drawn = () => (chunks.join('').match(/syncing 3 secrets 2\/3/g) ?? []).length;
+  output.flush();
+  const before = drawn();
+  await waitUntil(() => {
+    output.flush();
+    return drawn() > before;
+  }, 'a redraw by the timer');
   logger.info('a log line');
   output.flush();
   step.done();
   const text = chunks.join('');
   const clear = '\r\x1b[2K';
-  assert.match(text, new RegExp(`${escapeRegExp(clear)}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2/3 · 0\\.\\ds`));
+  assert.match(text, new RegExp(`${escapeRegExp(clear)}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2/3 · \\d+\\.\\ds`));
   // The log line is written on a cleared line, then the status is drawn again below it.
   assert.match(text, new RegExp(`${escapeRegExp(clear)}› a log line\n[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] syncing 3 secrets 2/3`));
   assert.ok(text.endsWith('\r\x1b[2K'), 'done() clears the status line');

@@ -41,6 +41,17 @@ export class LineSplitter {
     if (start < chunk.length) this.#keep(chunk.subarray(start));
   }
 
+  /** Whether part of a line is waiting for its newline. */
+  get hasPending(): boolean {
+    return this.#partialBytes > 0;
+  }
+
+  /** The unterminated line received so far (up to `maxLineBytes`), or undefined when there is none. */
+  pending(): string | undefined {
+    if (this.#partialBytes === 0) return undefined;
+    return Buffer.concat(this.#partial).toString('utf8');
+  }
+
   /** Emits what is left of an unterminated last line. */
   end(): void {
     if (this.#partialBytes + this.#droppedBytes > 0) this.#emitPartial();

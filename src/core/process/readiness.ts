@@ -142,13 +142,20 @@ async function poll(signal: AbortSignal, attempt: () => Promise<boolean>): Promi
   }
 }
 
+/** Waits `ms`, or rejects with the abort reason; its abort listener is removed either way. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    onAbort(signal, (reason) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(reason);
-    });
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      // One listener per attempt would pile up: 1200 after two minutes, and a MaxListenersExceededWarning.
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
 import { LineSplitter } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
 import { spawnDetached } from './spawn.js';
-import { type GroupGuard, guardProcessGroup } from './watchdog.js';
+import { type GroupGuard, startGroupGuard } from './watchdog.js';
 
 export interface StartOptions {
   readonly cwd: string;
@@ -14,6 +15,11 @@ export interface StartOptions {
   /** Receives each whole line of output, without its newline. Without it output is discarded. */
   readonly onLine?: (line: string, stream: OutputStream) => void;
   readonly maxLineBytes?: number;
+  /**
+   * Receives an unterminated line once it has waited PENDING_LINE_MS with no more output on its stream
+   * (a prompt, or `process.stdout.write('listening on …')`). It still reaches `onLine` once completed.
+   */
+  readonly onPendingLine?: (text: string, stream: OutputStream) => void;
 }
 
 export interface ProcessExit {
@@ -27,6 +33,8 @@ export interface ChildProcessHandle {
   readonly command: string;
   readonly pid: number | undefined;
   readonly startedAt: number;
+  /** Settles true once the orphan guard holds this group (false when none could be started). */
+  readonly guarded?: Promise<boolean>;
   /** Settles when the group leader has exited and its output has been read; rejects with SpawnError. */
   readonly exit: Promise<ProcessExit>;
   readonly hasExited: boolean;
@@ -62,6 +70,10 @@ export class SpawnError extends Error {
  */
 const OUTPUT_DRAIN_MS = 250;
 
+/** A line without its newline counts as pending after this long without further output. Long enough that
+ * a line written in pieces is complete (a URL cut in half is not a URL), short enough not to be noticed. */
+const PENDING_LINE_MS = 100;
+
 export interface RunnerOptions {
   /**
    * Where child output ends up. While it is congested, reading a child's pipes pauses, so a flood is
@@ -92,15 +104,25 @@ function startProcess(
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
-  // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
-  // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
-  const child = spawnDetached(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
+  // The guard exists before the child does, so no child ever runs unguarded (see watchdog.ts).
+  let guard: GroupGuard | undefined = startGroupGuard();
+  let child: ChildProcess;
+  try {
+    // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
+    // Ctrl+C reaches only Stagecraft, which decides what the children get). No shell: argv goes as is.
+    child = spawnDetached(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Node throws some spawn failures (E2BIG, EINVAL) instead of emitting them: report them like ENOENT.
+    guard.release();
+    return failedToStart(command, startedAt, error as NodeJS.ErrnoException);
+  }
   const pid = child.pid;
-  let guard: GroupGuard | undefined = pid === undefined ? undefined : guardProcessGroup(pid);
+  if (pid !== undefined) guard.arm(pid);
+  const guarded = guard.armed;
   let exited = false;
   let released = false;
 
@@ -115,8 +137,10 @@ function startProcess(
     const onLine = options.onLine;
     const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes);
     splitters.push(splitter);
+    const watchPending = options.onPendingLine && pendingLineWatcher(splitter, (text) => options.onPendingLine?.(text, stream));
     source.on('data', (chunk: Buffer) => {
       splitter.push(chunk);
+      watchPending?.();
       if (flow?.congested && !source.isPaused()) {
         source.pause();
         flow.whenDrained(() => source.resume());
@@ -134,6 +158,7 @@ function startProcess(
     command,
     pid,
     startedAt,
+    guarded,
     get hasExited() {
       return exited;
     },
@@ -171,4 +196,42 @@ function startProcess(
     },
   };
   return handle;
+}
+
+/** The handle of a child that never started: its exit rejects with SpawnError; there is no group. */
+function failedToStart(command: string, startedAt: number, cause: NodeJS.ErrnoException): ChildProcessHandle {
+  const exit = Promise.reject(new SpawnError(command, cause));
+  exit.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  return {
+    command,
+    pid: undefined,
+    startedAt,
+    guarded: Promise.resolve(false),
+    exit,
+    hasExited: true,
+    signal() {},
+    isGroupAlive: () => false,
+    release() {},
+  };
+}
+
+/** Returns a function to call after each chunk: it (re)starts a timer while a line is unterminated. */
+function pendingLineWatcher(splitter: LineSplitter, onPending: (text: string) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    if (!splitter.hasPending) {
+      clearTimeout(timer);
+      timer = undefined;
+      return;
+    }
+    if (timer === undefined) {
+      timer = setTimeout(() => {
+        const text = splitter.pending();
+        if (text !== undefined) onPending(text);
+      }, PENDING_LINE_MS);
+      timer.unref();
+    } else {
+      timer.refresh();
+    }
+  };
 }

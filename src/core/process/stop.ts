@@ -36,7 +36,11 @@ export async function stopProcessGroup(child: ChildProcessHandle, options: StopO
   return { forced: true };
 }
 
-/** Resolves true as soon as the group is gone, false if it is still running after `timeoutMs`. */
+/**
+ * Resolves true as soon as the group is gone, false if it is still running after `timeoutMs`. Waits by
+ * events and timers only (the leader's exit, then a poll every POLL_MS), so signals and the output of
+ * members that are still draining are handled while it waits.
+ */
 export async function waitForGroupExit(child: ChildProcessHandle, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   const leaderExit = child.exit.then(
@@ -48,7 +52,10 @@ export async function waitForGroupExit(child: ChildProcessHandle, timeoutMs: num
     if (child.hasExited && !child.isGroupAlive()) return true;
     const remaining = deadline - performance.now();
     if (remaining <= 0) return false;
-    await Promise.race([child.hasExited ? undefined : leaderExit, delay(Math.min(POLL_MS, remaining))]);
+    const tick = delay(Math.min(POLL_MS, remaining));
+    // Once the leader has exited only the timer may end a round: an already settled promise in the race
+    // would make this loop spin on microtasks and never let the event loop run.
+    await (child.hasExited ? tick : Promise.race([leaderExit, tick]));
   }
 }
 

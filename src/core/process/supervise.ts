@@ -59,6 +59,12 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
       tail.push(plain);
       if (watch.observing) readiness?.check.observe?.(plain);
     },
+    // A server may announce itself without a newline (`process.stdout.write('listening on …')`).
+    onPendingLine: readiness?.check.observe
+      ? (text) => {
+          if (watch.observing) readiness.check.observe?.(text.includes('\x1b') ? stripVTControlCharacters(text) : text);
+        }
+      : undefined,
   });
   const heartbeat = options.heartbeat
     ? setInterval(
@@ -176,6 +182,16 @@ function spawnFailure(options: SuperviseOptions, error: SpawnError): StagecraftE
     provider: options.provider,
     operation: options.operation,
     message: `${error.message} (in ${options.cwd})`,
+    hint: spawnHint(error.code),
     cause: error,
   });
+}
+
+/** What to do about a failure the system reports when starting a process. */
+export function spawnHint(code: string): string | undefined {
+  if (code === 'E2BIG') {
+    return 'The command line or environment is too large for the system (one value over 128 KiB, or all together over a few MiB): look for a huge value in the env files or the environment.';
+  }
+  if (code === 'ENOENT') return 'Check that the command exists and that its working directory still exists.';
+  return undefined;
 }

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { captureLogger } from '../../../test/helpers/logger.js';
-import { freePort } from '../../../test/helpers/processes.js';
+import { freePort, isRunning, waitUntil } from '../../../test/helpers/processes.js';
 import { tempDir, writeFiles } from '../../../test/helpers/temp.js';
 import { StagecraftError } from '../errors.js';
 import { readProcStat } from './process-group.js';
@@ -28,35 +27,49 @@ function runningMembers(pgid: number): number[] {
     .map((stat) => stat?.pid as number);
 }
 
-async function waitForMembers(pgid: number, count: number): Promise<void> {
-  for (let i = 0; i < 200 && runningMembers(pgid).length < count; i++) await delay(10);
+/** Collects a child's output lines and resolves `line(pattern)` once one matches (the event, not a delay). */
+function outputLines() {
+  const lines: string[] = [];
+  return {
+    lines,
+    onLine: (line: string) => void lines.push(line),
+    async line(pattern: RegExp): Promise<string> {
+      await waitUntil(() => lines.some((line) => pattern.test(line)), `a line matching ${pattern}`);
+      return lines.find((line) => pattern.test(line)) as string;
+    },
+  };
+}
+
+/** The pids a shell child reports as `pids <its own pid> <background pid>...`. */
+async function reportedPids(output: ReturnType<typeof outputLines>): Promise<number[]> {
+  const line = await output.line(/^pids( \d+)+$/);
+  return line.split(' ').slice(1).map(Number);
 }
 
 test('stopping a group ends a child and the grandchild it forked', async () => {
   const runner = createRunner();
-  const child = runner.start('sh', ['-c', 'sleep 1000 & sleep 1000'], { cwd: process.cwd(), env });
-  const pgid = child.pid as number;
-  await waitForMembers(pgid, 3);
-  assert.equal(runningMembers(pgid).length, 3, 'sh and two sleeps run in the child group');
+  const output = outputLines();
+  const child = runner.start('sh', ['-c', 'sleep 1000 & echo "pids $$ $!"; exec sleep 1000'], { cwd: process.cwd(), env, ...output });
+  const pids = await reportedPids(output);
+  assert.equal(pids[0], child.pid, 'the shell the runner spawned reported itself');
+  assert.ok(pids.every(isRunning), 'the child and its grandchild run');
+  assert.equal(readProcStat(pids[1] as number)?.pgid, child.pid, 'the grandchild is in the child group');
   const result = await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 5000 });
   assert.equal(result.forced, false);
-  assert.deepEqual(runningMembers(pgid), []);
+  assert.deepEqual(pids.filter(isRunning), [], 'checked by pid: neither is running');
+  assert.deepEqual(runningMembers(child.pid as number), []);
 });
 
 test('a child that ignores the stop signal is SIGKILLed after the grace period', async () => {
   const runner = createRunner();
+  const output = outputLines();
   const child = runner.start(
     NODE,
     ['-e', "process.on('SIGTERM', () => console.log('ignored')); console.log('up'); setInterval(() => {}, 1000)"],
-    {
-      cwd: process.cwd(),
-      env,
-      onLine: () => {},
-    },
+    { cwd: process.cwd(), env, ...output },
   );
   const pgid = child.pid as number;
-  await waitForMembers(pgid, 1);
-  await delay(200); // let it install its handler
+  await output.line(/^up$/); // printed after its SIGTERM handler is installed
   const started = performance.now();
   const result = await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 300 });
   assert.equal(result.forced, true);
@@ -92,23 +105,24 @@ test('runToCompletion stops the group on timeout and reports it', async () => {
 test('runToCompletion rejects with the abort reason and leaves nothing running', async () => {
   const controller = new AbortController();
   const runner = createRunner();
-  let pgid = 0;
-  const running = runToCompletion(runner, 'sh', ['-c', 'echo started; sleep 1000 & sleep 1000'], {
+  const output = outputLines();
+  // The spawned command names its own group: the shell's pid ($$) leads it, and it reports its grandchild.
+  const running = runToCompletion(runner, 'sh', ['-c', 'sleep 1000 & echo "pids $$ $!"; sleep 1000'], {
     cwd: process.cwd(),
     env,
     signal: controller.signal,
-    onLine: () => {},
+    ...output,
   });
-  await delay(200);
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    const stat = readProcStat(entry);
-    if (stat?.ppid === process.pid && stat.pgid === stat.pid) pgid = stat.pid;
-  }
+  const pids = await reportedPids(output);
+  const pgid = pids[0] as number;
+  assert.equal(readProcStat(pgid)?.pgid, pgid, 'the shell leads its own group');
+  assert.equal(readProcStat(pids[1] as number)?.pgid, pgid, 'the grandchild is in it');
+  assert.ok(runningMembers(pgid).length >= 3, 'the shell and both sleeps run in it');
   const reason = new Error('user stop');
   controller.abort(reason);
   await assert.rejects(running, (error) => error === reason);
-  assert.ok(pgid > 0);
-  assert.deepEqual(runningMembers(pgid), []);
+  assert.deepEqual(pids.filter(isRunning), [], 'checked by pid: the shell and its grandchild are gone');
+  assert.deepEqual(runningMembers(pgid), [], 'nothing of the group is left');
 });
 
 test('an unstartable command rejects with SpawnError', async () => {
@@ -168,7 +182,7 @@ test('death by signal is reported with the signal', async () => {
 
 test('a user stop resolves once the group is gone, after logging the stop', async () => {
   const { running, controller, captured } = supervise(['-e', "console.log('serving'); setInterval(() => {}, 1000)"]);
-  await delay(300);
+  await waitUntil(() => /serving/.test(captured.text()), 'the child to serve');
   controller.abort();
   await running;
   assert.match(captured.text(), /child │ serving/);
@@ -181,7 +195,7 @@ test('a long-running server gets a periodic debug heartbeat with its uptime', as
     { heartbeat: { intervalMs: 100, message: 'still running' } },
     true,
   );
-  await delay(450);
+  await waitUntil(() => (captured.text().match(/^· still running$/gm) ?? []).length >= 2, 'two heartbeats');
   controller.abort();
   await running;
   const beats = captured.text().match(/^· still running$/gm) ?? [];
@@ -192,8 +206,7 @@ test('readiness: ready is logged once with the URL; a timeout stops the child an
   const ok = supervise(['-e', "console.log('listening on http://127.0.0.1:1234 now'); setInterval(() => {}, 1000)"], {
     readiness: { check: logLineReadiness(/listening on (http:\/\/\S+)/), timeoutMs: 10_000 },
   });
-  const deadline = Date.now() + 10_000;
-  while (!/ready at/.test(ok.captured.text()) && Date.now() < deadline) await delay(20);
+  await waitUntil(() => /ready at/.test(ok.captured.text()), 'ready');
   assert.match(ok.captured.text(), /› ready at http:\/\/127\.0\.0\.1:1234 in \d+\.\ds/);
   ok.controller.abort();
   await ok.running;
@@ -252,20 +265,30 @@ test('if Stagecraft is SIGKILLed, the guard kills the child group it left behind
   const runnerModule = join(import.meta.dirname, 'runner.ts');
   writeFiles(dir, {
     'parent.ts': `import { createRunner } from ${JSON.stringify(runnerModule)};
-const child = createRunner().start('sleep', ['1000'], { cwd: '/', env: { PATH: process.env.PATH ?? '' } });
-console.log(child.pid);
+const child = createRunner().start('sh', ['-c', 'sleep 1000 & echo "pids $$ $!"; exec sleep 1000'], {
+  cwd: '/',
+  env: { PATH: process.env.PATH ?? '' },
+  onLine: async (line) => console.log(line, 'guarded', await child.guarded),
+});
 setInterval(() => {}, 1000);
 `,
   });
   const parent = spawn(NODE, ['--import', 'tsx', join(dir, 'parent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const pid = await new Promise<number>((resolve) =>
-    parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
-  );
-  await waitForMembers(pid, 1);
-  assert.equal(runningMembers(pid).length, 1, 'the sleep runs in its own group');
+  t.after(() => parent.kill('SIGKILL'));
+  let printed = '';
+  parent.stdout.on('data', (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
+  await waitUntil(() => /\n/.test(printed), 'the parent to report its child', 60_000);
+  const match = /^pids (\d+) (\d+) guarded (\w+)$/m.exec(printed);
+  assert.ok(match, printed);
+  const [leader, grandchild] = [Number(match[1]), Number(match[2])];
+  assert.equal(match[3], 'true', 'the guard confirmed it holds the group');
+  assert.ok(isRunning(leader) && isRunning(grandchild), 'the child and its grandchild run');
+  assert.equal(readProcStat(grandchild)?.pgid, leader, 'in the group the runner started');
   parent.kill('SIGKILL');
-  for (let i = 0; i < 300 && runningMembers(pid).length > 0; i++) await delay(10);
-  assert.deepEqual(runningMembers(pid), [], 'the orphaned group was killed by its guard');
+  await waitUntil(() => !isRunning(leader) && !isRunning(grandchild), 'the guard to kill the orphaned group');
+  assert.deepEqual(runningMembers(leader), [], 'nothing of the group is left');
 });
 
 test('while the log is congested the runner stops reading a child, which then blocks instead of filling memory', async () => {
@@ -282,14 +305,67 @@ test('while the log is congested the runner stops reading a child, which then bl
   };
   let lines = 0;
   const child = createRunner({ flow }).start('yes', ['y'], { cwd: process.cwd(), env, onLine: () => lines++ });
-  await delay(300);
+  const pid = child.pid as number;
+  // The event: `yes` is asleep in a write to its full pipe, so nobody is reading it.
+  await waitUntil(() => lines > 0 && blockedWriting(pid), 'the child to block on its full pipe');
   const whilePaused = lines;
-  await delay(300);
+  await waitUntil(() => blockedWriting(pid), 'the child to still be blocked');
   assert.equal(lines, whilePaused, 'no more output was read while congested');
   assert.ok(whilePaused < 100_000, `at most a chunk or so was read (${whilePaused} lines)`);
   congested = false;
   for (const resume of waiting.splice(0)) resume();
-  await delay(200);
-  assert.ok(lines > whilePaused, 'reading resumed once drained');
+  await waitUntil(() => lines > whilePaused, 'reading to resume once drained');
   await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 2000 });
+});
+
+/**
+ * Whether `pid` is blocked writing its output: `yes` does nothing but write, so it sleeps only in a write
+ * that cannot complete, and then its written-bytes counter stands still since the previous look.
+ */
+function blockedWriting(pid: number): boolean {
+  let written: string | undefined;
+  try {
+    written = /wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'latin1'))?.[1];
+  } catch {}
+  const previous = lastWritten.get(pid);
+  lastWritten.set(pid, written);
+  return written !== undefined && written === previous && readProcStat(pid)?.state === 'S';
+}
+const lastWritten = new Map<number, string | undefined>();
+
+test('readiness: a log pattern matches output that has no newline yet', async () => {
+  const ok = supervise(['-e', "process.stdout.write('listening on http://127.0.0.1:1234'); setInterval(() => {}, 1000)"], {
+    readiness: { check: logLineReadiness(/listening on (http:\/\/\S+)/), timeoutMs: 60_000 },
+  });
+  await waitUntil(() => /ready at/.test(ok.captured.text()), 'ready');
+  assert.match(ok.captured.text(), /› ready at http:\/\/127\.0\.0\.1:1234 in \d+\.\ds/);
+  ok.controller.abort();
+  await ok.running;
+  assert.match(ok.captured.text(), /child │ listening on http:\/\/127\.0\.0\.1:1234/, 'the line is shown once the child ends');
+});
+
+test('readiness: polling adds no abort listener per attempt (no MaxListenersExceededWarning)', async (t) => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => void warnings.push(warning);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  let attempts = 0;
+  const server = createServer((_req, res) => {
+    attempts++;
+    res.statusCode = 503; // up, but not ready: the probe keeps polling
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const controller = new AbortController();
+  const waiting = waitUntilReady(httpReadiness(`http://127.0.0.1:${port}/`), { timeoutMs: 600_000, signal: controller.signal });
+  await waitUntil(() => attempts >= 25, '25 probe attempts', 60_000);
+  controller.abort(new Error('enough'));
+  await assert.rejects(waiting, /enough/);
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  assert.deepEqual(
+    warnings.map((warning) => warning.name),
+    [],
+  );
 });

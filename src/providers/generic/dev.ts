@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { StagecraftError } from '../../core/errors.js';
 import { MIN_MASKED_LENGTH } from '../../core/logging/redactor.js';
+import { assertPortFree } from '../../core/net/port.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
 import { httpReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
@@ -38,6 +39,11 @@ export async function runGenericDev(options: DevOptions<GenericConfig>): Promise
     installHint: `Check backend.providers.generic.dev.command[0] ("${program}") and your PATH.`,
   });
   const readiness = dev.ready ? { check: readinessCheck(dev.ready, listen), timeoutMs: dev.ready.timeout } : undefined;
+  const address = listenAddress(dev.ready, listen);
+  if (address !== undefined) {
+    // Someone else answering the probe would otherwise be reported as our server being ready.
+    await assertPortFree({ ...address, probeHosts: probeHosts(address.host), provider: GENERIC_PROVIDER_ID, operation: 'dev' });
+  }
   const logger = options.logger.child({}, { prefix: basename(program) });
   logger.info(`starting ${[program, ...args].join(' ')}`);
   await superviseDevServer({
@@ -93,4 +99,19 @@ function readinessCheck(ready: NonNullable<GenericDevConfig['ready']>, listen: {
   }
   if (ready.http !== undefined) return httpReadiness(ready.http);
   return logLineReadiness(new RegExp(ready.log as string));
+}
+
+/** Where the server will listen, when the config says: --listen, else the TCP or HTTP readiness target. */
+function listenAddress(
+  ready: GenericDevConfig['ready'],
+  listen: { host: string; port: number } | undefined,
+): { host: string; port: number } | undefined {
+  if (listen !== undefined) return listen;
+  if (ready?.tcp !== undefined) return parseHostPort(ready.tcp);
+  if (ready?.http !== undefined) {
+    const url = new URL(ready.http);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    return { host: url.hostname, port };
+  }
+  return undefined;
 }
