@@ -6,7 +6,7 @@ import { tempDir, tempProject, writeFiles } from '../../../test/helpers/temp.js'
 import '../../providers/index.js';
 import type { Operation } from '../errors.js';
 import { backendProviders } from '../registry.js';
-import { ConfigError, formatIssue } from './issues.js';
+import { ConfigError, closestMatch, formatIssue } from './issues.js';
 import { type LoadConfigOptions, loadConfig, MAX_CONFIG_BYTES } from './load.js';
 
 const GENERIC = `project:
@@ -241,4 +241,14 @@ test('a misspelt required key is one issue: the unknown key, its suggestion, and
   assert.deepEqual(found, [
     'stagecraft.yml:8:9  backend.providers.generic.dev.comand: unknown key "comand"; did you mean "command"? ("command" is required) (generic, dev)',
   ]);
+});
+
+test('"did you mean" skips words and candidates longer than 64 characters (they are never typos)', () => {
+  const long = 'a'.repeat(3000);
+  // One edit apart: without the limit this would be suggested, after a quadratic comparison (a 100 KB
+  // value would need a 10^10-cell table).
+  assert.ok(closestMatch(long, [`${long}b`]) === undefined, 'a 3000-character word got a suggestion');
+  assert.equal(closestMatch('a'.repeat(65), ['a'.repeat(64)]), undefined);
+  assert.equal(closestMatch('listen', ['l'.repeat(65), 'lsiten']), 'lsiten');
+  assert.equal(closestMatch('a'.repeat(64), [`${'a'.repeat(63)}b`]), `${'a'.repeat(63)}b`);
 });
