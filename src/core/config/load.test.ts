@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../../../test/helpers/cli.js';
 import { tempDir, tempProject, writeFiles } from '../../../test/helpers/temp.js';
 import '../../providers/index.js';
 import type { Operation } from '../errors.js';
@@ -251,4 +252,53 @@ test('"did you mean" skips words and candidates longer than 64 characters (they 
   assert.equal(closestMatch('a'.repeat(65), ['a'.repeat(64)]), undefined);
   assert.equal(closestMatch('listen', ['l'.repeat(65), 'lsiten']), 'lsiten');
   assert.equal(closestMatch('a'.repeat(64), [`${'a'.repeat(63)}b`]), `${'a'.repeat(63)}b`);
+});
+
+test('a duration above 24h is INVALID_CONFIG at its field, through the built CLI too (a timer cannot hold it)', async (t) => {
+  const withTimeouts = (ready: string, stop: string) =>
+    GENERIC.replace(
+      'command: [node, server.mjs]',
+      `command: [node, server.mjs]\n        ready:\n          log: up\n          timeout: ${ready}\n        stop_timeout: ${stop}`,
+    );
+  assert.deepEqual(problems(t, withTimeouts('720h', '86400001')), [
+    'stagecraft.yml:11:20  backend.providers.generic.dev.ready.timeout: expected a duration of at most 24h, found "720h" (generic, dev)',
+    'stagecraft.yml:12:23  backend.providers.generic.dev.stop_timeout: expected a duration of at most 24h, found number 86400001 (generic, dev)',
+  ]);
+  assert.deepEqual(problems(t, withTimeouts('soon', '1e400')), [
+    'stagecraft.yml:11:20  backend.providers.generic.dev.ready.timeout: expected a duration such as 90s, 2m, 500ms or a number of milliseconds, found "soon" (generic, dev)',
+    'stagecraft.yml:12:23  backend.providers.generic.dev.stop_timeout: expected a duration such as 90s, 2m, 500ms or a number of milliseconds, found number Infinity (generic, dev)',
+  ]);
+  const limit = tempProject(t, { 'stagecraft.yml': withTimeouts('24h', '86400000') });
+  const config = loadConfig(options(limit)).providerConfig as { dev: { stop_timeout: number; ready: { timeout: number } } };
+  assert.equal(config.dev.ready.timeout, 86_400_000);
+  assert.equal(config.dev.stop_timeout, 86_400_000);
+
+  const cli = tempProject(t, { 'stagecraft.yml': withTimeouts('720h', '10s'), 'server.mjs': '' });
+  const home = tempDir(t);
+  const result = await runCli(['config', 'validate'], { cwd: cli, env: { HOME: home, XDG_CACHE_HOME: home } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stderr,
+    /stagecraft\.yml:11:20 {2}backend\.providers\.generic\.dev\.ready\.timeout: expected a duration of at most 24h/,
+  );
+  assert.match(result.stderr, /INVALID_CONFIG/);
+});
+
+test('--env accepts only environments the config defines as its own keys (not __proto__, constructor)', async (t) => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    assert.deepEqual(problems(t, `${GENERIC}environments:\n  dev: {}\n`, { environment: name }), [
+      `stagecraft.yml:9:1  environments: expected an environment named "${name}" (from --env), found only dev`,
+    ]);
+    assert.deepEqual(problems(t, GENERIC, { environment: name }), [
+      `stagecraft.yml:1:1  environments: expected an environment named "${name}" (from --env), found none defined`,
+    ]);
+  }
+  const cwd = tempProject(t, { 'stagecraft.yml': GENERIC, 'server.mjs': '' });
+  const home = tempDir(t);
+  for (const name of ['__proto__', 'constructor']) {
+    const result = await runCli(['config', 'validate', '--env', name], { cwd, env: { HOME: home, XDG_CACHE_HOME: home } });
+    assert.equal(result.code, 1, `--env ${name}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`expected an environment named "${name}" \\(from --env\\), found none defined`));
+    assert.match(result.stderr, /INVALID_CONFIG/);
+  }
 });

@@ -140,9 +140,10 @@ function readProject(data: Data): ProjectInfo {
   };
 }
 
+/** Only environments the config defines as its own keys: `--env __proto__` or `--env constructor` is not one. */
 function environmentOf(data: Data, name: string): Data | undefined {
   const environments = asRecord(data.environments);
-  return name in environments ? asRecord(environments[name]) : undefined;
+  return Object.hasOwn(environments, name) ? asRecord(environments[name]) : undefined;
 }
 
 /** The --env environment must exist (unless it is the default), and its env file too when dev will read it. */
