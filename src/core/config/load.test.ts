@@ -302,3 +302,20 @@ test('--env accepts only environments the config defines as its own keys (not __
     assert.match(result.stderr, /INVALID_CONFIG/);
   }
 });
+
+test('dev.env values YAML reads as numbers or booleans keep the text the user wrote', (t) => {
+  const written = ['01234', '1.10', '0x1F', '0o17', '12345678901234567890', '1e3', '-0', '.5', 'True', '42'];
+  const yaml = GENERIC.replace(
+    'command: [node, server.mjs]',
+    `command: [node, server.mjs]\n        stop_timeout: 5000\n        env:\n${written.map((text, i) => `          V${i}: ${text}`).join('\n')}\n          QUOTED: "007"\n          LIST_ITEM_STAYS_AN_ERROR: [1]`,
+  );
+  // A list is still not a value: the schema is untouched, only the text is restored.
+  assert.match(
+    problems(t, yaml).join('\n'),
+    /env\.LIST_ITEM_STAYS_AN_ERROR: expected a string or a number or true or false, found a list of 1/,
+  );
+  const dir = tempProject(t, { 'stagecraft.yml': yaml.replace(/\n {10}LIST_ITEM_STAYS_AN_ERROR: \[1\]/, '') });
+  const config = loadConfig(options(dir)).providerConfig as { dev: { env: Record<string, string>; stop_timeout: number } };
+  assert.deepEqual(config.dev.env, { ...Object.fromEntries(written.map((text, i) => [`V${i}`, text])), QUOTED: '007' });
+  assert.equal(config.dev.stop_timeout, 5000, 'a field that wants a number still gets one');
+});

@@ -9,6 +9,7 @@ import { discoverConfigFile } from './discover.js';
 import { ConfigError, type ConfigIssue, formatPath, type LocatedIssue } from './issues.js';
 import { buildConfigSchema } from './schema.js';
 import { translateIssues } from './schema-issues.js';
+import { restoreSourceText } from './source-text.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
 
 /** A config file larger than this is refused before parsing (real ones are a few hundred bytes). */
@@ -67,6 +68,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): LoadedCo
   if (!parsed.ok) throw new ConfigError(parsed.issues);
   const { source } = parsed;
   const schema = buildConfigSchema(options.registry);
+  restoreSourceText(source, schema);
   const result = v.safeParse(schema, source.data);
   const issues: ConfigIssue[] = result.success ? [] : translateIssues(result.issues, schema);
   const projectRoot = dirname(options.file);
