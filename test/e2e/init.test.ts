@@ -1,19 +1,55 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { type CliOptions, REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/processes.js';
 import { tempDir, tempProject } from '../helpers/temp.js';
 
 const APP = '// created by encore app create\n{\n\t"id": "",\n\t"lang": "typescript",\n}\n';
 
-test('init next to an encore.app writes a commented encore-ts config that validates', async (t) => {
-  const cwd = tempProject(t, { 'encore.app': APP, '.env.local': '' });
-  const result = await runCli(['init'], { cwd });
+type Context = Parameters<typeof tempDir>[0];
+
+/** Each CLI run gets its own HOME and cache: nothing outside temp dirs is read or written. */
+function isolated(t: Context, cwd: string): CliOptions {
+  const home = tempDir(t);
+  return { cwd, env: { HOME: home, XDG_CACHE_HOME: join(home, '.cache'), GIT_CONFIG_NOSYSTEM: '1' } };
+}
+
+async function init(t: Context, cwd: string, args: string[] = []) {
+  return runCli(['init', ...args], isolated(t, cwd));
+}
+
+/** `stagecraft init` must exit 0 and leave a config that `config validate` accepts (exit 0) at once. */
+async function initValid(t: Context, cwd: string, args: string[] = []) {
+  const result = await init(t, cwd, args);
   assert.equal(result.code, 0, result.stderr);
+  const validate = await runCli(['config', 'validate'], isolated(t, cwd));
+  assert.equal(validate.code, 0, `the config init wrote does not validate:\n${validate.stderr}\n${configText(cwd)}`);
+  return result;
+}
+
+function configText(cwd: string): string {
+  return readFileSync(join(cwd, 'stagecraft.yml'), 'utf8');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whichever provider block init wrote.
+function config(cwd: string): any {
+  return parse(configText(cwd), { strict: true, uniqueKeys: true });
+}
+
+function git(cwd: string, ...args: string[]): void {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd } });
+  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
+}
+
+test('init next to an encore.app writes a commented encore-ts config that validates at once, creating the env file', async (t) => {
+  const cwd = tempProject(t, { 'encore.app': APP });
+  const result = await initValid(t, cwd);
   assert.equal(result.stdout.trim(), join(cwd, 'stagecraft.yml'));
-  const text = readFileSync(join(cwd, 'stagecraft.yml'), 'utf8');
+  const text = configText(cwd);
   assert.match(text, /^# yaml-language-server: \$schema=.*schema\/stagecraft\.schema\.json\n/);
   assert.match(text, /listen: 127\.0\.0\.1:4000/);
   assert.match(text, /env_file: \.env\.local/);
@@ -22,52 +58,105 @@ test('init next to an encore.app writes a commented encore-ts config that valida
     /# encore_secrets:\n {8}# {3}from_env: \[STRIPE_API_KEY\]/,
     'the secrets block is there, commented out, with an explanation',
   );
-  const config = parse(text) as {
-    backend: { providers: { 'encore-ts': { dev: Record<string, unknown>; build: { image_name: string } } } };
-  };
-  assert.equal(config.backend.providers['encore-ts'].dev.encore_secrets, undefined);
-  assert.match(config.backend.providers['encore-ts'].build.image_name, /^stagecraft-project-/);
+  const block = config(cwd).backend.providers['encore-ts'];
+  assert.equal(block.dev.encore_secrets, undefined);
+  assert.match(block.build.image_name, /^stagecraft-project-/);
+  // The env file it names exists, holds only comments, and is private.
+  const envFile = readFileSync(join(cwd, '.env.local'), 'utf8');
+  assert.ok(envFile.length > 0 && envFile.split('\n').every((line) => line === '' || line.startsWith('#')), envFile);
+  assert.equal(statSync(join(cwd, '.env.local')).mode & 0o777, 0o600);
   const schemaPath = /\$schema=(\S+)/.exec(text)?.[1] as string;
   assert.equal(
     readFileSync(join(cwd, schemaPath), 'utf8'),
     readFileSync(join(REPO_ROOT, 'schema', 'stagecraft.schema.json'), 'utf8'),
     'the $schema line points at the shipped schema',
   );
-  const validate = await runCli(['config', 'validate'], { cwd });
-  assert.equal(validate.code, 0, validate.stderr);
+  // Outside git, .env.local (secret values) is not ignored: init says so and how to fix it.
+  assert.match(result.stderr, /\.env\.local holds secret values: add it to \.gitignore \(rerun with --gitignore/);
+});
+
+test('an existing env file is kept as it is', async (t) => {
+  const cwd = tempProject(t, { 'encore.app': APP, '.env.local': 'KEEP=me\n' });
+  await initValid(t, cwd);
+  assert.equal(readFileSync(join(cwd, '.env.local'), 'utf8'), 'KEEP=me\n');
 });
 
 test('init finds an app one level down and names the image after it; never overwrites without --force', async (t) => {
   const cwd = tempProject(t, { 'backend/encore.app': APP.replace('"id": ""', '"id": "shop-backend-x2"') });
-  assert.equal((await runCli(['init', '--name', 'Shop'], { cwd })).code, 0);
-  const text = readFileSync(join(cwd, 'stagecraft.yml'), 'utf8');
-  assert.match(text, /name: shop\n/);
-  assert.match(text, /workdir: backend /);
-  assert.match(text, /image_name: shop-backend-x2 /);
+  await initValid(t, cwd, ['--name', 'Shop']);
+  const block = config(cwd).backend.providers['encore-ts'];
+  assert.equal(config(cwd).project.name, 'shop');
+  assert.equal(block.dev.workdir, 'backend');
+  assert.equal(block.build.image_name, 'shop-backend-x2');
   writeFileSync(join(cwd, 'stagecraft.yml'), 'keep me\n');
-  const again = await runCli(['init'], { cwd });
+  const again = await init(t, cwd);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /stagecraft\.yml already exists here; pass --force to overwrite it/);
-  assert.equal(readFileSync(join(cwd, 'stagecraft.yml'), 'utf8'), 'keep me\n');
-  assert.equal((await runCli(['init', '--force'], { cwd })).code, 0);
-  assert.notEqual(readFileSync(join(cwd, 'stagecraft.yml'), 'utf8'), 'keep me\n');
+  assert.equal(configText(cwd), 'keep me\n');
+  assert.equal((await init(t, cwd, ['--force'])).code, 0);
+  assert.notEqual(configText(cwd), 'keep me\n');
 });
 
-test('init with secrets on an unlinked app writes store: local and offers .gitignore; --yes accepts', async (t) => {
+test('outside git, init finds an encore.app at any depth, skipping node_modules and hidden directories', async (t) => {
+  const cwd = tempProject(t, {
+    'services/platform/api/encore.app': APP,
+    'node_modules/some-template/encore.app': APP,
+    '.cache/copy/encore.app': APP,
+  });
+  await initValid(t, cwd);
+  assert.equal(config(cwd).backend.providers['encore-ts'].dev.workdir, 'services/platform/api');
+});
+
+test('inside git, init prefers the encore.app git tracks over ignored or vendored copies', async (t) => {
+  const cwd = tempProject(t, {
+    'apps/api/encore.app': APP,
+    'vendor/old/encore.app': APP,
+    '.gitignore': 'vendor/\n',
+  });
+  git(cwd, 'init', '-q');
+  git(cwd, 'add', 'apps/api/encore.app', '.gitignore');
+  await initValid(t, cwd);
+  assert.equal(config(cwd).backend.providers['encore-ts'].dev.workdir, 'apps/api');
+
+  // Two apps git knows about: init asks which one.
+  const two = tempProject(t, { 'a/encore.app': APP, 'b/encore.app': APP });
+  git(two, 'init', '-q');
+  git(two, 'add', '.');
+  const result = await init(t, two);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /found encore\.app in a, b; pick one with --workdir/);
+});
+
+test('inside git, an env file git already ignores (by any pattern) is not flagged; one it does not is, and --yes ignores it', async (t) => {
+  const ignored = tempProject(t, { 'encore.app': APP, '.gitignore': '.env*\n' });
+  git(ignored, 'init', '-q');
+  const quiet = await initValid(t, ignored);
+  assert.doesNotMatch(quiet.stderr, /\.gitignore/);
+  assert.equal(readFileSync(join(ignored, '.gitignore'), 'utf8'), '.env*\n');
+
+  const exposed = tempProject(t, { 'encore.app': APP, '.gitignore': 'node_modules/' });
+  git(exposed, 'init', '-q');
+  const warned = await initValid(t, exposed);
+  assert.match(warned.stderr, /\.env\.local holds secret values: add it to \.gitignore/);
+  assert.equal(readFileSync(join(exposed, '.gitignore'), 'utf8'), 'node_modules/');
+  await initValid(t, exposed, ['--force', '--yes']);
+  assert.equal(readFileSync(join(exposed, '.gitignore'), 'utf8'), 'node_modules/\n.env.local\n');
+  const checked = spawnSync('git', ['check-ignore', '-q', '.env.local'], { cwd: exposed });
+  assert.equal(checked.status, 0, 'git itself now ignores .env.local');
+});
+
+test('init with secrets on an unlinked app writes store: local and offers .gitignore for both secret files; --yes accepts', async (t) => {
   const cwd = tempProject(t, { 'encore.app': APP, '.gitignore': 'node_modules/' });
-  const offered = await runCli(['init', '--secrets', 'STRIPE_API_KEY, DB_URL'], { cwd });
-  assert.match(offered.stderr, /add it to \.gitignore \(rerun with --gitignore/);
+  const offered = await initValid(t, cwd, ['--secrets', 'STRIPE_API_KEY, DB_URL']);
+  assert.match(offered.stderr, /\.secrets\.local\.cue holds secret values: add it to \.gitignore \(rerun with --gitignore/);
   assert.equal(readFileSync(join(cwd, '.gitignore'), 'utf8'), 'node_modules/');
-  const config = parse(readFileSync(join(cwd, 'stagecraft.yml'), 'utf8')) as {
-    backend: { providers: { 'encore-ts': { dev: { encore_secrets: unknown } } } };
-  };
-  assert.deepEqual(config.backend.providers['encore-ts'].dev.encore_secrets, {
+  assert.deepEqual(config(cwd).backend.providers['encore-ts'].dev.encore_secrets, {
     from_env: ['STRIPE_API_KEY', 'DB_URL'],
     types: ['local'],
     store: 'local',
   });
-  assert.equal((await runCli(['init', '--force', '--yes', '--secrets', 'STRIPE_API_KEY'], { cwd })).code, 0);
-  assert.equal(readFileSync(join(cwd, '.gitignore'), 'utf8'), 'node_modules/\n.secrets.local.cue\n');
+  await initValid(t, cwd, ['--force', '--yes', '--secrets', 'STRIPE_API_KEY']);
+  assert.equal(readFileSync(join(cwd, '.gitignore'), 'utf8'), 'node_modules/\n.env.local\n.secrets.local.cue\n');
 });
 
 test('without encore.app, init writes a generic config from package.json (dev, else start)', async (t) => {
@@ -75,26 +164,84 @@ test('without encore.app, init writes a generic config from package.json (dev, e
     'package.json': JSON.stringify({ scripts: { start: 'node server.js', dev: 'node --watch server.js' } }),
     'pnpm-lock.yaml': '',
   });
-  assert.equal((await runCli(['init', '--listen', '127.0.0.1:3000'], { cwd })).code, 0);
-  const config = parse(readFileSync(join(cwd, 'stagecraft.yml'), 'utf8')) as {
-    backend: { provider: string; providers: { generic: { dev: { command: string[]; ready: { tcp: string } } } } };
-  };
-  assert.equal(config.backend.provider, 'generic');
-  assert.deepEqual(config.backend.providers.generic.dev.command, ['pnpm', 'run', 'dev']);
-  assert.equal(config.backend.providers.generic.dev.ready.tcp, '127.0.0.1:3000');
-  assert.equal((await runCli(['config', 'validate'], { cwd })).code, 0);
+  await initValid(t, cwd, ['--listen', '127.0.0.1:3000']);
+  const block = config(cwd).backend.providers.generic;
+  assert.equal(config(cwd).backend.provider, 'generic');
+  assert.deepEqual(block.dev.command, ['pnpm', 'run', 'dev']);
+  assert.equal(block.dev.ready.tcp, '127.0.0.1:3000');
+  assert.deepEqual(block.dev.env, { HOST: '127.0.0.1', PORT: '3000' }, 'the server is told to listen where the probe looks');
+  assert.equal(existsSync(join(cwd, '.env.local')), false, 'generic names no env file, so none is created');
 
   const start = tempProject(t, { 'package.json': JSON.stringify({ scripts: { start: 'node server.js' } }) });
-  await runCli(['init'], { cwd: start });
-  assert.match(readFileSync(join(start, 'stagecraft.yml'), 'utf8'), /command: \["npm","run","start"\]/);
+  await initValid(t, start);
+  assert.deepEqual(config(start).backend.providers.generic.dev.command, ['npm', 'run', 'start']);
+});
+
+test('generic --listen: the server init configures listens where the probe looks, so dev becomes ready', async (t) => {
+  const port = await freePort();
+  const cwd = tempProject(t, {
+    'server.mjs':
+      "import { createServer } from 'node:http';\nconst server = createServer((_, res) => res.end('ok'));\nserver.listen(Number(process.env.PORT), process.env.HOST, () => console.log(`serving on ${process.env.HOST}:${process.env.PORT}`));\n",
+  });
+  await initValid(t, cwd, ['--command', 'node server.mjs', '--listen', `127.0.0.1:${port}`]);
+  const cli = startCli(['dev'], isolated(t, cwd));
+  // The server's own line, then Stagecraft's ready: both, so the test never races the server's output.
+  await cli.waitForStderr(new RegExp(`serving on 127\\.0\\.0\\.1:${port}[\\s\\S]*› ready`), 30_000);
+  cli.signal('SIGINT');
+  const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
+});
+
+test('init never writes invalid YAML, whatever --listen or directory name it gets', async (t) => {
+  const awkward = [
+    '@backend',
+    '[app]',
+    'a: b',
+    '#hash',
+    '- dash',
+    '*star',
+    '&amp',
+    '!bang',
+    '%pct',
+    "'q'",
+    '"dq"',
+    'yes',
+    'null',
+    '01',
+    'a, b',
+  ];
+  const parent = tempDir(t);
+  for (const name of awkward) {
+    const cwd = join(parent, `p${awkward.indexOf(name)}`);
+    mkdirSync(join(cwd, name), { recursive: true });
+    writeFileSync(join(cwd, name, 'encore.app'), APP);
+    const result = await init(t, cwd, ['--listen', '[::1]:4000']);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    const block = config(cwd).backend.providers['encore-ts'];
+    assert.equal(block.dev.workdir, name, `workdir ${JSON.stringify(name)} reads back as written`);
+    assert.equal(block.dev.listen, '[::1]:4000');
+  }
+  // A directory named like a YAML indicator as the project itself, with a generic IPv6 listen.
+  const named = join(parent, '@backend');
+  mkdirSync(named);
+  await initValid(t, named, ['--command', 'node server.mjs', '--listen', '[::1]:4000']);
+  const generic = config(named).backend.providers.generic;
+  assert.equal(config(named).project.name, 'backend');
+  assert.equal(generic.dev.ready.tcp, '[::1]:4000');
+  assert.deepEqual(generic.dev.env, { HOST: '::1', PORT: '4000' });
+  assert.deepEqual(generic.dev.command, ['node', 'server.mjs']);
+
+  const bad = await init(t, tempDir(t), ['--command', 'node x', '--listen', 'nonsense']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--listen "nonsense": expected host:port/);
 });
 
 test('with nothing to go on, init says which flag to pass; --command supplies it', async (t) => {
   const cwd = tempDir(t);
-  const result = await runCli(['init'], { cwd });
+  const result = await init(t, cwd);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /no encore\.app here or one level down, and no "dev" or "start" script in package\.json/);
+  assert.match(result.stderr, /no encore\.app in this directory or below it, and no "dev" or "start" script in package\.json/);
   assert.match(result.stderr, /stagecraft init --command/);
-  assert.equal((await runCli(['init', '--command', 'python3 -m http.server 8000'], { cwd })).code, 0);
-  assert.match(readFileSync(join(cwd, 'stagecraft.yml'), 'utf8'), /command: \["python3","-m","http\.server","8000"\]/);
+  await initValid(t, cwd, ['--command', 'python3 -m http.server 8000']);
+  assert.deepEqual(config(cwd).backend.providers.generic.dev.command, ['python3', '-m', 'http.server', '8000']);
 });

@@ -15,7 +15,12 @@ import { recordFigure } from './figures.js';
 // Reproducible runs; a failure prints the seed and the counterexample (fast-check shrinks it).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 const PER_GENERATOR = 500;
-const TIME_BOUND_MS = 2000;
+/**
+ * CPU time (not wall-clock: a busy machine stretches that) one document may cost. Real documents take
+ * about a millisecond; the budget only catches superlinear blow-ups (a 100 KB value once cost seconds in
+ * "did you mean"). The slowest figure is recorded for the benchmark, which is where speed is judged.
+ */
+const CPU_BUDGET_MS = 1500;
 
 const GENERIC_BASE = {
   project: { name: 'shop', registry: 'ghcr.io/acme' },
@@ -69,11 +74,17 @@ const ENCORE_BASE = {
   },
 };
 
-type Outcome = { code: number; issues: number; ms: number; error?: unknown };
+type Outcome = { code: number; issues: number; cpuMs: number; error?: unknown };
 
-/** What `stagecraft config validate` would do with `text`, in-process: exit code, issue count, time. */
+/** CPU milliseconds (user + system) this process has spent since `since`. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/** What `stagecraft config validate` would do with `text`, in-process: exit code, issue count, CPU time. */
 function validate(project: string, text: string): Outcome {
-  const started = performance.now();
+  const started = process.cpuUsage();
   try {
     parseConfig(text, {
       cwd: project,
@@ -84,17 +95,17 @@ function validate(project: string, text: string): Outcome {
       environment: 'dev',
       registry: backendProviders,
     });
-    return { code: 0, issues: 0, ms: performance.now() - started };
+    return { code: 0, issues: 0, cpuMs: cpuMsSince(started) };
   } catch (error) {
-    const ms = performance.now() - started;
-    if (!isStagecraftError(error)) return { code: 5, issues: 0, ms, error };
+    const cpuMs = cpuMsSince(started);
+    if (!isStagecraftError(error)) return { code: 5, issues: 0, cpuMs, error };
     if (error instanceof ConfigError) {
       for (const issue of error.issues) {
         assert.ok(issue.line >= 1 && issue.column >= 1, `issue without a position: ${JSON.stringify(issue)}`);
         assert.ok(issue.field.length > 0, `issue without a field: ${JSON.stringify(issue)}`);
       }
     }
-    return { code: exitCodeFor(error), issues: error instanceof ConfigError ? error.issues.length : 1, ms, error };
+    return { code: exitCodeFor(error), issues: error instanceof ConfigError ? error.issues.length : 1, cpuMs, error };
   }
 }
 
@@ -103,7 +114,10 @@ function assertHandled(outcome: Outcome, text: string): void {
     outcome.code === 0 || outcome.code === 1,
     `exit ${outcome.code} for ${JSON.stringify(text.slice(0, 300))}: ${String(outcome.error)}`,
   );
-  assert.ok(outcome.ms < TIME_BOUND_MS, `took ${outcome.ms.toFixed(0)} ms for ${JSON.stringify(text.slice(0, 200))}`);
+  assert.ok(
+    outcome.cpuMs < CPU_BUDGET_MS,
+    `took ${outcome.cpuMs.toFixed(0)} ms of CPU for ${JSON.stringify(text.slice(0, 200))} (${text.length} characters)`,
+  );
 }
 
 /** Every path to a value of `value` (maps and lists), for choosing what to mutate. */
@@ -155,7 +169,7 @@ test(`config fuzzing: ${PER_GENERATOR * 4}+ generated documents never crash (exi
     assertHandled(outcome, text);
     documents++;
     issues += outcome.issues;
-    slowest = Math.max(slowest, outcome.ms);
+    slowest = Math.max(slowest, outcome.cpuMs);
     codes[outcome.code] = (codes[outcome.code] ?? 0) + 1;
   };
   const options = { numRuns: PER_GENERATOR, seed: SEED };
@@ -204,7 +218,7 @@ test(`config fuzzing: ${PER_GENERATOR * 4}+ generated documents never crash (exi
     valid: codes[0] ?? 0,
     rejected: codes[1] ?? 0,
     issues,
-    slowestMs: Math.round(slowest),
+    slowestMs: Math.round(slowest), // CPU time of the slowest document
     seed: SEED,
   });
 });
@@ -228,7 +242,7 @@ test('a billion-laughs document is refused, not expanded, in bounded time and me
   assert.equal(outcome.code, 1);
   assert.match(String((outcome.error as Error).message), /has 1 problem/);
   assert.match(String((outcome.error as ConfigError).detail), /too many alias expansions/);
-  assert.ok(outcome.ms < 1000);
+  assert.ok(outcome.cpuMs < CPU_BUDGET_MS, `${outcome.cpuMs.toFixed(0)} ms of CPU`);
   assert.ok(process.memoryUsage().rss - before < 100 * 2 ** 20, 'the 10^9 nodes were never built');
 });
 

@@ -67,11 +67,19 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Words longer than this are never typos of a key or a choice: comparing them would cost time quadratic
+ * in their length (a 100 KB value took seconds), so "did you mean" skips them.
+ */
+export const MAX_SUGGESTION_LENGTH = 64;
+
 /** The closest candidate to `word` if it is a plausible typo (edit distance at most a third of its length). */
 export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > MAX_SUGGESTION_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
+    if (candidate.length > MAX_SUGGESTION_LENGTH) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../../../test/helpers/cli.js';
 import { tempDir, tempProject, writeFiles } from '../../../test/helpers/temp.js';
 import '../../providers/index.js';
 import type { Operation } from '../errors.js';
 import { backendProviders } from '../registry.js';
-import { ConfigError, formatIssue } from './issues.js';
+import { ConfigError, closestMatch, formatIssue } from './issues.js';
 import { type LoadConfigOptions, loadConfig, MAX_CONFIG_BYTES } from './load.js';
 
 const GENERIC = `project:
@@ -241,4 +242,80 @@ test('a misspelt required key is one issue: the unknown key, its suggestion, and
   assert.deepEqual(found, [
     'stagecraft.yml:8:9  backend.providers.generic.dev.comand: unknown key "comand"; did you mean "command"? ("command" is required) (generic, dev)',
   ]);
+});
+
+test('"did you mean" skips words and candidates longer than 64 characters (they are never typos)', () => {
+  const long = 'a'.repeat(3000);
+  // One edit apart: without the limit this would be suggested, after a quadratic comparison (a 100 KB
+  // value would need a 10^10-cell table).
+  assert.ok(closestMatch(long, [`${long}b`]) === undefined, 'a 3000-character word got a suggestion');
+  assert.equal(closestMatch('a'.repeat(65), ['a'.repeat(64)]), undefined);
+  assert.equal(closestMatch('listen', ['l'.repeat(65), 'lsiten']), 'lsiten');
+  assert.equal(closestMatch('a'.repeat(64), [`${'a'.repeat(63)}b`]), `${'a'.repeat(63)}b`);
+});
+
+test('a duration above 24h is INVALID_CONFIG at its field, through the built CLI too (a timer cannot hold it)', async (t) => {
+  const withTimeouts = (ready: string, stop: string) =>
+    GENERIC.replace(
+      'command: [node, server.mjs]',
+      `command: [node, server.mjs]\n        ready:\n          log: up\n          timeout: ${ready}\n        stop_timeout: ${stop}`,
+    );
+  assert.deepEqual(problems(t, withTimeouts('720h', '86400001')), [
+    'stagecraft.yml:11:20  backend.providers.generic.dev.ready.timeout: expected a duration of at most 24h, found "720h" (generic, dev)',
+    'stagecraft.yml:12:23  backend.providers.generic.dev.stop_timeout: expected a duration of at most 24h, found number 86400001 (generic, dev)',
+  ]);
+  assert.deepEqual(problems(t, withTimeouts('soon', '1e400')), [
+    'stagecraft.yml:11:20  backend.providers.generic.dev.ready.timeout: expected a duration such as 90s, 2m, 500ms or a number of milliseconds, found "soon" (generic, dev)',
+    'stagecraft.yml:12:23  backend.providers.generic.dev.stop_timeout: expected a duration such as 90s, 2m, 500ms or a number of milliseconds, found number Infinity (generic, dev)',
+  ]);
+  const limit = tempProject(t, { 'stagecraft.yml': withTimeouts('24h', '86400000') });
+  const config = loadConfig(options(limit)).providerConfig as { dev: { stop_timeout: number; ready: { timeout: number } } };
+  assert.equal(config.dev.ready.timeout, 86_400_000);
+  assert.equal(config.dev.stop_timeout, 86_400_000);
+
+  const cli = tempProject(t, { 'stagecraft.yml': withTimeouts('720h', '10s'), 'server.mjs': '' });
+  const home = tempDir(t);
+  const result = await runCli(['config', 'validate'], { cwd: cli, env: { HOME: home, XDG_CACHE_HOME: home } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stderr,
+    /stagecraft\.yml:11:20 {2}backend\.providers\.generic\.dev\.ready\.timeout: expected a duration of at most 24h/,
+  );
+  assert.match(result.stderr, /INVALID_CONFIG/);
+});
+
+test('--env accepts only environments the config defines as its own keys (not __proto__, constructor)', async (t) => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    assert.deepEqual(problems(t, `${GENERIC}environments:\n  dev: {}\n`, { environment: name }), [
+      `stagecraft.yml:9:1  environments: expected an environment named "${name}" (from --env), found only dev`,
+    ]);
+    assert.deepEqual(problems(t, GENERIC, { environment: name }), [
+      `stagecraft.yml:1:1  environments: expected an environment named "${name}" (from --env), found none defined`,
+    ]);
+  }
+  const cwd = tempProject(t, { 'stagecraft.yml': GENERIC, 'server.mjs': '' });
+  const home = tempDir(t);
+  for (const name of ['__proto__', 'constructor']) {
+    const result = await runCli(['config', 'validate', '--env', name], { cwd, env: { HOME: home, XDG_CACHE_HOME: home } });
+    assert.equal(result.code, 1, `--env ${name}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`expected an environment named "${name}" \\(from --env\\), found none defined`));
+    assert.match(result.stderr, /INVALID_CONFIG/);
+  }
+});
+
+test('dev.env values YAML reads as numbers or booleans keep the text the user wrote', (t) => {
+  const written = ['01234', '1.10', '0x1F', '0o17', '12345678901234567890', '1e3', '-0', '.5', 'True', '42'];
+  const yaml = GENERIC.replace(
+    'command: [node, server.mjs]',
+    `command: [node, server.mjs]\n        stop_timeout: 5000\n        env:\n${written.map((text, i) => `          V${i}: ${text}`).join('\n')}\n          QUOTED: "007"\n          LIST_ITEM_STAYS_AN_ERROR: [1]`,
+  );
+  // A list is still not a value: the schema is untouched, only the text is restored.
+  assert.match(
+    problems(t, yaml).join('\n'),
+    /env\.LIST_ITEM_STAYS_AN_ERROR: expected a string or a number or true or false, found a list of 1/,
+  );
+  const dir = tempProject(t, { 'stagecraft.yml': yaml.replace(/\n {10}LIST_ITEM_STAYS_AN_ERROR: \[1\]/, '') });
+  const config = loadConfig(options(dir)).providerConfig as { dev: { env: Record<string, string>; stop_timeout: number } };
+  assert.deepEqual(config.dev.env, { ...Object.fromEntries(written.map((text, i) => [`V${i}`, text])), QUOTED: '007' });
+  assert.equal(config.dev.stop_timeout, 5000, 'a field that wants a number still gets one');
 });

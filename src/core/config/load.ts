@@ -9,6 +9,7 @@ import { discoverConfigFile } from './discover.js';
 import { ConfigError, type ConfigIssue, formatPath, type LocatedIssue } from './issues.js';
 import { buildConfigSchema } from './schema.js';
 import { translateIssues } from './schema-issues.js';
+import { restoreSourceText } from './source-text.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
 
 /** A config file larger than this is refused before parsing (real ones are a few hundred bytes). */
@@ -67,6 +68,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): LoadedCo
   if (!parsed.ok) throw new ConfigError(parsed.issues);
   const { source } = parsed;
   const schema = buildConfigSchema(options.registry);
+  restoreSourceText(source, schema);
   const result = v.safeParse(schema, source.data);
   const issues: ConfigIssue[] = result.success ? [] : translateIssues(result.issues, schema);
   const projectRoot = dirname(options.file);
@@ -140,9 +142,10 @@ function readProject(data: Data): ProjectInfo {
   };
 }
 
+/** Only environments the config defines as its own keys: `--env __proto__` or `--env constructor` is not one. */
 function environmentOf(data: Data, name: string): Data | undefined {
   const environments = asRecord(data.environments);
-  return name in environments ? asRecord(environments[name]) : undefined;
+  return Object.hasOwn(environments, name) ? asRecord(environments[name]) : undefined;
 }
 
 /** The --env environment must exist (unless it is the default), and its env file too when dev will read it. */

@@ -5,6 +5,8 @@ import type { ConfigPath, LocatedIssue } from './issues.js';
 export interface YamlSource {
   readonly data: unknown;
   locate(path: ConfigPath, atKey?: boolean): Position;
+  /** Plain scalars YAML resolved to a number or boolean, with the text written in the file. */
+  typedScalars(): { path: ConfigPath; text: string }[];
 }
 
 export interface Position {
@@ -56,6 +58,7 @@ export function parseYaml(text: string, file: string): ParseResult {
     source: {
       data,
       locate: (path, atKey = false) => position(offsetOf(doc, path, atKey)),
+      typedScalars: () => typedScalars(doc.contents, []),
     },
   };
 }
@@ -116,6 +119,28 @@ function childOf(node: unknown, segment: string | number): { keyOffset: number |
     return item === undefined ? undefined : { keyOffset: rangeStart(item), value: item };
   }
   return undefined;
+}
+
+/** Walks with one shared path (copied only for a match): deeply nested documents stay linear. */
+function typedScalars(node: unknown, path: (string | number)[], found: { path: ConfigPath; text: string }[] = []) {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      path.push(String(pair.key.value));
+      typedScalars(pair.value, path, found);
+      path.pop();
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      path.push(index);
+      typedScalars(item, path, found);
+      path.pop();
+    });
+  } else if (isScalar(node) && node.type === 'PLAIN' && node.source !== undefined) {
+    const type = typeof node.value;
+    if (type === 'number' || type === 'bigint' || type === 'boolean') found.push({ path: [...path], text: node.source });
+  }
+  return found;
 }
 
 function resolveAlias(doc: Document, node: unknown): unknown {

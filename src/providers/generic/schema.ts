@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { textValue } from '../../core/config/source-text.js';
 import { durationField } from '../../core/duration.js';
 import { isValidImageName } from '../../core/image-ref.js';
 
@@ -76,10 +77,7 @@ export const genericDevSchema = v.strictObject({
     v.pipe(
       v.record(
         v.pipe(v.string(), v.regex(ENV_NAME, 'expected an environment variable name (letters, digits, _)')),
-        v.pipe(
-          v.union([v.string(), v.number(), v.boolean()]),
-          v.transform((value) => String(value)),
-        ),
+        textValue('Value of the variable; numbers are kept as written (01234 stays 01234).'),
       ),
       v.description('Variables set for the dev server. They override env files and the process environment.'),
     ),
