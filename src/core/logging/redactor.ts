@@ -1,3 +1,5 @@
+import { encodedForms } from './encodings.js';
+
 export const MASK = '***';
 
 /**
@@ -7,23 +9,33 @@ export const MASK = '***';
 export const MIN_MASKED_LENGTH = 4;
 
 /**
- * The set of secret values that must never be shown. Every record the logger writes passes through
- * `mask` before it is formatted, so a secret cannot reach stderr, stdout or an error by any path.
+ * Forms are found by their first ANCHOR_LENGTH characters (one regular expression for all of them), and a
+ * longer form is then compared whole where its anchor occurs. The expression thus stays small whatever
+ * the secrets' length (a 1 MiB key adds a few dozen anchors, not megabytes of pattern).
+ */
+const ANCHOR_LENGTH = 32;
+
+/**
+ * The set of secret values that must never be shown. Every log record and child output line passes
+ * through `mask` before it is formatted, so a secret cannot reach stderr or an error by any path.
+ * (Results on stdout do not: they are built from configuration, see CommandContext.print.)
  *
- * Besides the raw value it also masks the forms a child is likely to print it in (URL-encoded, base64,
- * JSON-escaped). All patterns are compiled into one regular expression, shaped as a trie: V8 matches
- * that in ~35 ns per log line where 40 separate `includes` calls take over 1 µs (measured).
+ * Besides the raw value it masks the forms a program is likely to print it in (see encodings.ts), all
+ * derived once when the value is registered. Wherever any form occurs, its characters are masked, even
+ * when occurrences overlap; overlapping and adjacent ones become one `***`.
  */
 export class Redactor {
   readonly #values = new Set<string>();
-  #pattern: RegExp | undefined;
+  readonly #forms = new Set<string>();
+  #matcher: Matcher | undefined;
 
   /** Registers a secret value. Returns false for a value too short to mask (see MIN_MASKED_LENGTH). */
   add(value: string): boolean {
     if (value.length < MIN_MASKED_LENGTH) return false;
     if (!this.#values.has(value)) {
       this.#values.add(value);
-      this.#pattern = undefined;
+      for (const form of encodedForms(value)) if (form.length >= MIN_MASKED_LENGTH) this.#forms.add(form);
+      this.#matcher = undefined;
     }
     return true;
   }
@@ -33,19 +45,162 @@ export class Redactor {
   }
 
   mask(text: string): string {
-    if (this.#values.size === 0) return text;
-    this.#pattern ??= compile(this.#values);
-    // `replace` with a global regex resets lastIndex itself; returns `text` unchanged when nothing matches.
-    return text.replace(this.#pattern, MASK);
+    if (this.#forms.size === 0) return text;
+    const spans = this.#compiled().spans(text);
+    if (spans.length === 0) return text;
+    let masked = '';
+    let from = 0;
+    for (let i = 0; i < spans.length; i += 2) {
+      masked += `${text.slice(from, spans[i])}${MASK}`;
+      from = spans[i + 1] as number;
+    }
+    return masked + text.slice(from);
+  }
+
+  /**
+   * Where `text` may be cut when the rest of it is dropped (a line too long to keep): before any value
+   * that may continue beyond the end, and before the whole of any value that overlaps it, so that what is
+   * kept never ends in part of a secret that masking could no longer recognise. `text.length` when
+   * nothing at its end could be the start of a secret.
+   */
+  safeCutLength(text: string): number {
+    if (this.#forms.size === 0) return text.length;
+    const matcher = this.#compiled();
+    const cut = matcher.partialStart(text);
+    if (cut === text.length) return cut;
+    const spans = matcher.spans(text);
+    for (let i = 0; i < spans.length; i += 2) {
+      if ((spans[i] as number) < cut && (spans[i + 1] as number) > cut) return spans[i] as number;
+    }
+    return cut;
+  }
+
+  #compiled(): Matcher {
+    this.#matcher ??= new Matcher(this.#forms);
+    return this.#matcher;
   }
 }
 
-function compile(values: Iterable<string>): RegExp {
-  const forms = new Set<string>();
-  for (const value of values) {
-    for (const form of encodedForms(value)) if (form.length >= MIN_MASKED_LENGTH) forms.add(form);
+const NO_SPANS: readonly number[] = [];
+
+/** Finds every occurrence of a fixed set of forms in a text. */
+class Matcher {
+  /** One expression for all short forms and the anchors of long ones, shaped as a trie. */
+  readonly #pattern: RegExp;
+  /** Anchor → the longer forms that start with it, longest first. */
+  readonly #long = new Map<string, string[]>();
+  /** Anchor that is no form itself → length of the longest short form it starts with (0: none). */
+  readonly #fallback = new Map<string, number>();
+  /** Short forms and anchors, sorted, to tell whether a text ends with the start of one. */
+  readonly #sorted: string[];
+  readonly #longestForm: number;
+
+  constructor(forms: ReadonlySet<string>) {
+    const short = new Set<string>();
+    let longest = 0;
+    for (const form of forms) {
+      longest = Math.max(longest, form.length);
+      if (form.length <= ANCHOR_LENGTH) {
+        short.add(form);
+        continue;
+      }
+      const anchor = form.slice(0, ANCHOR_LENGTH);
+      const list = this.#long.get(anchor);
+      if (list) list.push(form);
+      else this.#long.set(anchor, [form]);
+    }
+    for (const [anchor, list] of this.#long) {
+      list.sort((a, b) => b.length - a.length);
+      if (!short.has(anchor)) this.#fallback.set(anchor, longestShortPrefix(anchor, short));
+    }
+    const words = [...short, ...this.#long.keys()];
+    this.#pattern = new RegExp(trieAlternation(words), 'g');
+    this.#sorted = [...new Set(words)].sort();
+    this.#longestForm = longest;
   }
-  return new RegExp(trieAlternation(forms), 'g');
+
+  /** Merged [start, end) pairs, flat and in order, covering every occurrence of every form. */
+  spans(text: string): readonly number[] {
+    const pattern = this.#pattern;
+    pattern.lastIndex = 0;
+    let match = pattern.exec(text);
+    if (match === null) return NO_SPANS;
+    const spans: number[] = [];
+    let coveredUntil = -1;
+    while (match !== null) {
+      const start = match.index;
+      const length = this.#lengthAt(text, start, match[0], coveredUntil);
+      if (length > 0) {
+        const end = start + length;
+        if (start <= coveredUntil) {
+          if (end > coveredUntil) spans[spans.length - 1] = coveredUntil = end;
+        } else {
+          spans.push(start, end);
+          coveredUntil = end;
+        }
+      }
+      // Occurrences may overlap (one secret's end is another's start): look again one character on.
+      pattern.lastIndex = start + 1;
+      match = pattern.exec(text);
+    }
+    return spans;
+  }
+
+  /** The longest form at `start`, given what the expression matched there; 0 for none. */
+  #lengthAt(text: string, start: number, found: string, coveredUntil: number): number {
+    const longer = this.#long.get(found);
+    if (longer !== undefined) {
+      for (const form of longer) {
+        // Longest first: once a form could not reach past what is already masked, no shorter one can.
+        if (start + form.length <= coveredUntil) break;
+        if (text.startsWith(form, start)) return form.length;
+      }
+    }
+    return this.#fallback.get(found) ?? found.length;
+  }
+
+  /** The earliest position from which the rest of `text` is the start (not the whole) of some form. */
+  partialStart(text: string): number {
+    const end = text.length;
+    // Longer than an anchor: an anchor occurs there, and one of its forms starts with the rest.
+    const pattern = this.#pattern;
+    pattern.lastIndex = Math.max(0, end - this.#longestForm + 1);
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const start = match.index;
+      if (end - start <= ANCHOR_LENGTH) break;
+      const rest = text.slice(start);
+      if (this.#long.get(match[0])?.some((form) => form.length > rest.length && form.startsWith(rest))) return start;
+      pattern.lastIndex = start + 1;
+    }
+    for (let start = Math.max(0, end - ANCHOR_LENGTH); start < end; start++) {
+      if (this.#startsSomeForm(text.slice(start))) return start;
+    }
+    return end;
+  }
+
+  /** Whether `rest` is a proper prefix of a form (a short form, or any prefix of an anchor). */
+  #startsSomeForm(rest: string): boolean {
+    let low = 0;
+    let high = this.#sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.#sorted[middle] as string) < rest) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < this.#sorted.length; i++) {
+      const word = this.#sorted[i] as string;
+      if (!word.startsWith(rest)) return false;
+      if (word.length > rest.length || this.#long.has(word)) return true;
+    }
+    return false;
+  }
+}
+
+function longestShortPrefix(anchor: string, short: ReadonlySet<string>): number {
+  for (let length = anchor.length - 1; length >= MIN_MASKED_LENGTH; length--) {
+    if (short.has(anchor.slice(0, length))) return length;
+  }
+  return 0;
 }
 
 type Trie = Map<string, Trie>;
@@ -56,6 +211,7 @@ const END = '';
  * their base64 forms often share prefixes; a flat alternation re-tries every one of them wherever a log
  * line has their first letter, the trie once (a third less time per line, measured). A word that is a
  * prefix of another ends in an optional group, which the regex takes greedily: the longest match wins.
+ * Words are at most ANCHOR_LENGTH characters, which bounds the recursion below.
  */
 function trieAlternation(words: Iterable<string>): string {
   const root: Trie = new Map();
@@ -79,21 +235,6 @@ function pattern(node: Trie): string {
   if (branches.length === 0) return '';
   const body = branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
   return node.has(END) ? `(?:${body})?` : body;
-}
-
-function* encodedForms(value: string): Generator<string> {
-  yield value;
-  yield encodeURIComponent(value);
-  yield JSON.stringify(value).slice(1, -1);
-  const base64 = Buffer.from(value).toString('base64');
-  yield base64;
-  // Without padding, as JWTs and URL-safe encoders write it.
-  yield base64.replace(/=+$/, '');
-  yield base64.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  // A multi-line secret is printed line by line; mask each substantial line of it too.
-  for (const line of value.split(/\r?\n/)) {
-    if (line !== value && line.trim().length >= 8) yield line;
-  }
 }
 
 function escapeRegExp(text: string): string {
