@@ -149,3 +149,26 @@ test('the error tail masks before it cuts: a secret straddling the 300th charact
   assert.ok(!text.includes('tok_'), text);
   assert.ok(text.startsWith(`${'e'.repeat(290)}${MASK}`));
 });
+
+test('a secret that repeats itself (abab…) in a line that repeats it too is masked exactly where it occurs', () => {
+  for (const secret of ['ab'.repeat(20), 'abc'.repeat(15), `${'a'.repeat(36)}b`, `${'xyz'.repeat(12)}xy`]) {
+    const redactor = new Redactor();
+    redactor.add(secret);
+    for (let run = 0; run < 120; run += 7) {
+      for (const text of [
+        `<${secret.repeat(3).slice(0, secret.length + run)}>`,
+        `${secret.slice(0, run % secret.length)}${secret}${secret.slice(3)}${secret}`,
+      ]) {
+        // The obvious way: mark every character inside any occurrence, then collapse each marked run.
+        const marked = new Array<boolean>(text.length).fill(false);
+        for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + 1)) marked.fill(true, i, i + secret.length);
+        let expected = '';
+        for (let i = 0; i < text.length; i++) {
+          if (!marked[i]) expected += text[i];
+          else if (i === 0 || !marked[i - 1]) expected += MASK;
+        }
+        assert.equal(redactor.mask(text), expected, `${JSON.stringify(secret)} in ${JSON.stringify(text)}`);
+      }
+    }
+  }
+});

@@ -95,6 +95,11 @@ class Matcher {
   /** Short forms and anchors, sorted, to tell whether a text ends with the start of one. */
   readonly #sorted: string[];
   readonly #longestForm: number;
+  /** Smallest period of each long form that recurred inside its own occurrence, computed when first needed. */
+  readonly #periods = new Map<string, number>();
+  /** The long form found last in the current text, and where. */
+  #lastForm = '';
+  #lastStart = -1;
 
   constructor(forms: ReadonlySet<string>) {
     const short = new Set<string>();
@@ -127,6 +132,7 @@ class Matcher {
     if (start === -1) return NO_SPANS;
     const spans: number[] = [];
     let coveredUntil = -1;
+    this.#lastForm = '';
     while (start !== -1) {
       const length = this.#lengthAt(text, start, finder.found, coveredUntil);
       if (length > 0) {
@@ -151,10 +157,45 @@ class Matcher {
       for (const form of longer) {
         // Longest first: once a form could not reach past what is already masked, no shorter one can.
         if (start + form.length <= coveredUntil) break;
-        if (text.startsWith(form, start)) return form.length;
+        if (this.#occursAt(text, form, start)) return form.length;
       }
     }
     return this.#fallback.get(found) ?? found.length;
+  }
+
+  /**
+   * Whether `form` occurs at `start`. Where it recurs inside its own last occurrence (a secret like
+   * `abab…` in a line of `abab…`), only the characters beyond that occurrence are compared: comparing
+   * the whole form at each step would cost its length per character of the line.
+   */
+  #occursAt(text: string, form: string, start: number): boolean {
+    const shift = start - this.#lastStart;
+    const length = form.length;
+    let occurs: boolean;
+    if (form === this.#lastForm && shift < length) {
+      // text[start, lastStart + length) is form[shift, length); it must equal form[0, length - shift).
+      occurs = this.#hasPeriod(form, shift) && text.startsWith(form.slice(length - shift), this.#lastStart + length);
+    } else {
+      occurs = text.startsWith(form, start);
+    }
+    if (occurs) {
+      this.#lastForm = form;
+      this.#lastStart = start;
+    }
+    return occurs;
+  }
+
+  /** Whether `form` repeats itself after `shift` characters (form[i] = form[i + shift] throughout). */
+  #hasPeriod(form: string, shift: number): boolean {
+    let period = this.#periods.get(form);
+    if (period === undefined) {
+      period = smallestPeriod(form);
+      this.#periods.set(form, period);
+    }
+    // A period no longer than length - smallest is a multiple of the smallest (Fine and Wilf); a longer
+    // one is checked directly, on fewer than `period` characters.
+    if (shift <= form.length - period) return shift % period === 0;
+    return form.startsWith(form.slice(shift));
   }
 
   /** The earliest position from which the rest of `text` is the start (not the whole) of some form. */
@@ -189,6 +230,17 @@ class Matcher {
     }
     return false;
   }
+}
+
+/** The smallest p such that text[i] = text[i + p] for every i (Knuth–Morris–Pratt failure function). */
+function smallestPeriod(text: string): number {
+  const border = new Int32Array(text.length);
+  for (let i = 1, k = 0; i < text.length; i++) {
+    while (k > 0 && text.charCodeAt(i) !== text.charCodeAt(k)) k = border[k - 1] as number;
+    if (text.charCodeAt(i) === text.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  return text.length - (border[text.length - 1] as number);
 }
 
 function longestShortPrefix(anchor: string, short: ReadonlySet<string>): number {
