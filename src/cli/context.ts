@@ -40,7 +40,11 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** Every command and global option (for completion): handed over here, so no command imports the table. */
   readonly commands: CommandTable;
-  /** Writes a result to stdout (masked: results obey the same secret rules as logs). */
+  /**
+   * Writes a result to stdout. Results are not logs: they are built from configuration (an image
+   * reference, a schema, a JSON document), never from child output, so they do not pass through the
+   * redactor, which would otherwise rewrite any part that happens to equal a secret (`ghcr.io/***`).
+   */
   print(text: string): void;
 }
 
@@ -63,7 +67,7 @@ export function createContext(
     logger,
     redactor,
     output,
-    runner: createRunner({ flow: output }),
+    runner: createRunner({ flow: output, safeCut: (kept) => redactor.safeCutLength(kept) }),
     interactive,
     progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
     signal,
@@ -71,7 +75,7 @@ export function createContext(
     print(text) {
       // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.
       output.flush();
-      io.stdout.write(redactor.mask(text.endsWith('\n') ? text : `${text}\n`));
+      io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
   };
 }

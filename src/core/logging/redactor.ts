@@ -1,3 +1,6 @@
+import { encodedForms } from './encodings.js';
+import { type WordFinder, wordFinder } from './word-finder.js';
+
 export const MASK = '***';
 
 /**
@@ -7,23 +10,33 @@ export const MASK = '***';
 export const MIN_MASKED_LENGTH = 4;
 
 /**
- * The set of secret values that must never be shown. Every record the logger writes passes through
- * `mask` before it is formatted, so a secret cannot reach stderr, stdout or an error by any path.
+ * Forms are found by their first ANCHOR_LENGTH characters (one regular expression for all of them), and a
+ * longer form is then compared whole where its anchor occurs. The expression thus stays small whatever
+ * the secrets' length (a 1 MiB key adds a few dozen anchors, not megabytes of pattern).
+ */
+const ANCHOR_LENGTH = 32;
+
+/**
+ * The set of secret values that must never be shown. Every log record and child output line passes
+ * through `mask` before it is formatted, so a secret cannot reach stderr or an error by any path.
+ * (Results on stdout do not: they are built from configuration, see CommandContext.print.)
  *
- * Besides the raw value it also masks the forms a child is likely to print it in (URL-encoded, base64,
- * JSON-escaped). All patterns are compiled into one regular expression, shaped as a trie: V8 matches
- * that in ~35 ns per log line where 40 separate `includes` calls take over 1 µs (measured).
+ * Besides the raw value it masks the forms a program is likely to print it in (see encodings.ts), all
+ * derived once when the value is registered. Wherever any form occurs, its characters are masked, even
+ * when occurrences overlap; overlapping and adjacent ones become one `***`.
  */
 export class Redactor {
   readonly #values = new Set<string>();
-  #pattern: RegExp | undefined;
+  readonly #forms = new Set<string>();
+  #matcher: Matcher | undefined;
 
   /** Registers a secret value. Returns false for a value too short to mask (see MIN_MASKED_LENGTH). */
   add(value: string): boolean {
     if (value.length < MIN_MASKED_LENGTH) return false;
     if (!this.#values.has(value)) {
       this.#values.add(value);
-      this.#pattern = undefined;
+      for (const form of encodedForms(value)) if (form.length >= MIN_MASKED_LENGTH) this.#forms.add(form);
+      this.#matcher = undefined;
     }
     return true;
   }
@@ -33,69 +46,206 @@ export class Redactor {
   }
 
   mask(text: string): string {
-    if (this.#values.size === 0) return text;
-    this.#pattern ??= compile(this.#values);
-    // `replace` with a global regex resets lastIndex itself; returns `text` unchanged when nothing matches.
-    return text.replace(this.#pattern, MASK);
-  }
-}
-
-function compile(values: Iterable<string>): RegExp {
-  const forms = new Set<string>();
-  for (const value of values) {
-    for (const form of encodedForms(value)) if (form.length >= MIN_MASKED_LENGTH) forms.add(form);
-  }
-  return new RegExp(trieAlternation(forms), 'g');
-}
-
-type Trie = Map<string, Trie>;
-const END = '';
-
-/**
- * The alternation as a trie: `sk_live_(?:abc|def)` rather than `sk_live_abc|sk_live_def`. Secrets and
- * their base64 forms often share prefixes; a flat alternation re-tries every one of them wherever a log
- * line has their first letter, the trie once (a third less time per line, measured). A word that is a
- * prefix of another ends in an optional group, which the regex takes greedily: the longest match wins.
- */
-function trieAlternation(words: Iterable<string>): string {
-  const root: Trie = new Map();
-  for (const word of words) {
-    let node = root;
-    for (const char of word) {
-      let next = node.get(char);
-      if (next === undefined) {
-        next = new Map();
-        node.set(char, next);
-      }
-      node = next;
+    if (this.#forms.size === 0) return text;
+    const spans = this.#compiled().spans(text);
+    if (spans.length === 0) return text;
+    let masked = '';
+    let from = 0;
+    for (let i = 0; i < spans.length; i += 2) {
+      masked += `${text.slice(from, spans[i])}${MASK}`;
+      from = spans[i + 1] as number;
     }
-    node.set(END, new Map());
+    return masked + text.slice(from);
   }
-  return pattern(root);
-}
 
-function pattern(node: Trie): string {
-  const branches = [...node.entries()].filter(([char]) => char !== END).map(([char, child]) => escapeRegExp(char) + pattern(child));
-  if (branches.length === 0) return '';
-  const body = branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
-  return node.has(END) ? `(?:${body})?` : body;
-}
+  /**
+   * Where `text` may be cut when the rest of it is dropped (a line too long to keep): before any value
+   * that may continue beyond the end, and before the whole of any value that overlaps it, so that what is
+   * kept never ends in part of a secret that masking could no longer recognise. `text.length` when
+   * nothing at its end could be the start of a secret.
+   */
+  safeCutLength(text: string): number {
+    if (this.#forms.size === 0) return text.length;
+    const matcher = this.#compiled();
+    const cut = matcher.partialStart(text);
+    if (cut === text.length) return cut;
+    const spans = matcher.spans(text);
+    for (let i = 0; i < spans.length; i += 2) {
+      if ((spans[i] as number) < cut && (spans[i + 1] as number) > cut) return spans[i] as number;
+    }
+    return cut;
+  }
 
-function* encodedForms(value: string): Generator<string> {
-  yield value;
-  yield encodeURIComponent(value);
-  yield JSON.stringify(value).slice(1, -1);
-  const base64 = Buffer.from(value).toString('base64');
-  yield base64;
-  // Without padding, as JWTs and URL-safe encoders write it.
-  yield base64.replace(/=+$/, '');
-  yield base64.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  // A multi-line secret is printed line by line; mask each substantial line of it too.
-  for (const line of value.split(/\r?\n/)) {
-    if (line !== value && line.trim().length >= 8) yield line;
+  #compiled(): Matcher {
+    this.#matcher ??= new Matcher(this.#forms);
+    return this.#matcher;
   }
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const NO_SPANS: readonly number[] = [];
+
+/** Finds every occurrence of a fixed set of forms in a text. */
+class Matcher {
+  /** Finds short forms and the anchors of long ones. */
+  readonly #finder: WordFinder;
+  /** Anchor → the longer forms that start with it, longest first. */
+  readonly #long = new Map<string, string[]>();
+  /** Anchor that is no form itself → length of the longest short form it starts with (0: none). */
+  readonly #fallback = new Map<string, number>();
+  /** Short forms and anchors, sorted, to tell whether a text ends with the start of one. */
+  readonly #sorted: string[];
+  readonly #longestForm: number;
+  /** Smallest period of each long form that recurred inside its own occurrence, computed when first needed. */
+  readonly #periods = new Map<string, number>();
+  /** The long form found last in the current text, and where. */
+  #lastForm = '';
+  #lastStart = -1;
+
+  constructor(forms: ReadonlySet<string>) {
+    const short = new Set<string>();
+    let longest = 0;
+    for (const form of forms) {
+      longest = Math.max(longest, form.length);
+      if (form.length <= ANCHOR_LENGTH) {
+        short.add(form);
+        continue;
+      }
+      const anchor = form.slice(0, ANCHOR_LENGTH);
+      const list = this.#long.get(anchor);
+      if (list) list.push(form);
+      else this.#long.set(anchor, [form]);
+    }
+    for (const [anchor, list] of this.#long) {
+      list.sort((a, b) => b.length - a.length);
+      if (!short.has(anchor)) this.#fallback.set(anchor, longestShortPrefix(anchor, short));
+    }
+    const words = [...new Set([...short, ...this.#long.keys()])];
+    this.#finder = wordFinder(words);
+    this.#sorted = words.sort();
+    this.#longestForm = longest;
+  }
+
+  /** Merged [start, end) pairs, flat and in order, covering every occurrence of every form. */
+  spans(text: string): readonly number[] {
+    const finder = this.#finder;
+    let start = finder.find(text, 0);
+    if (start === -1) return NO_SPANS;
+    const spans: number[] = [];
+    let coveredUntil = -1;
+    this.#lastForm = '';
+    while (start !== -1) {
+      const length = this.#lengthAt(text, start, finder.found, coveredUntil);
+      if (length > 0) {
+        const end = start + length;
+        if (start <= coveredUntil) {
+          if (end > coveredUntil) spans[spans.length - 1] = coveredUntil = end;
+        } else {
+          spans.push(start, end);
+          coveredUntil = end;
+        }
+      }
+      // Occurrences may overlap (one secret's end is another's start): look again one character on.
+      start = finder.find(text, start + 1);
+    }
+    return spans;
+  }
+
+  /** The longest form at `start`, given what the expression matched there; 0 for none. */
+  #lengthAt(text: string, start: number, found: string, coveredUntil: number): number {
+    const longer = this.#long.get(found);
+    if (longer !== undefined) {
+      for (const form of longer) {
+        // Longest first: once a form could not reach past what is already masked, no shorter one can.
+        if (start + form.length <= coveredUntil) break;
+        if (this.#occursAt(text, form, start)) return form.length;
+      }
+    }
+    return this.#fallback.get(found) ?? found.length;
+  }
+
+  /**
+   * Whether `form` occurs at `start`. Where it recurs inside its own last occurrence (a secret like
+   * `abab…` in a line of `abab…`), only the characters beyond that occurrence are compared: comparing
+   * the whole form at each step would cost its length per character of the line.
+   */
+  #occursAt(text: string, form: string, start: number): boolean {
+    const shift = start - this.#lastStart;
+    const length = form.length;
+    let occurs: boolean;
+    if (form === this.#lastForm && shift < length) {
+      // text[start, lastStart + length) is form[shift, length); it must equal form[0, length - shift).
+      occurs = this.#hasPeriod(form, shift) && text.startsWith(form.slice(length - shift), this.#lastStart + length);
+    } else {
+      occurs = text.startsWith(form, start);
+    }
+    if (occurs) {
+      this.#lastForm = form;
+      this.#lastStart = start;
+    }
+    return occurs;
+  }
+
+  /** Whether `form` repeats itself after `shift` characters (form[i] = form[i + shift] throughout). */
+  #hasPeriod(form: string, shift: number): boolean {
+    let period = this.#periods.get(form);
+    if (period === undefined) {
+      period = smallestPeriod(form);
+      this.#periods.set(form, period);
+    }
+    // A period no longer than length - smallest is a multiple of the smallest (Fine and Wilf); a longer
+    // one is checked directly, on fewer than `period` characters.
+    if (shift <= form.length - period) return shift % period === 0;
+    return form.startsWith(form.slice(shift));
+  }
+
+  /** The earliest position from which the rest of `text` is the start (not the whole) of some form. */
+  partialStart(text: string): number {
+    const end = text.length;
+    // Longer than an anchor: an anchor occurs there, and one of its forms starts with the rest.
+    const finder = this.#finder;
+    for (let start = finder.find(text, Math.max(0, end - this.#longestForm + 1)); start !== -1; start = finder.find(text, start + 1)) {
+      if (end - start <= ANCHOR_LENGTH) break;
+      const rest = text.slice(start);
+      if (this.#long.get(finder.found)?.some((form) => form.length > rest.length && form.startsWith(rest))) return start;
+    }
+    for (let start = Math.max(0, end - ANCHOR_LENGTH); start < end; start++) {
+      if (this.#startsSomeForm(text.slice(start))) return start;
+    }
+    return end;
+  }
+
+  /** Whether `rest` is a proper prefix of a form (a short form, or any prefix of an anchor). */
+  #startsSomeForm(rest: string): boolean {
+    let low = 0;
+    let high = this.#sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.#sorted[middle] as string) < rest) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < this.#sorted.length; i++) {
+      const word = this.#sorted[i] as string;
+      if (!word.startsWith(rest)) return false;
+      if (word.length > rest.length || this.#long.has(word)) return true;
+    }
+    return false;
+  }
+}
+
+/** The smallest p such that text[i] = text[i + p] for every i (Knuth–Morris–Pratt failure function). */
+function smallestPeriod(text: string): number {
+  const border = new Int32Array(text.length);
+  for (let i = 1, k = 0; i < text.length; i++) {
+    while (k > 0 && text.charCodeAt(i) !== text.charCodeAt(k)) k = border[k - 1] as number;
+    if (text.charCodeAt(i) === text.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  return text.length - (border[text.length - 1] as number);
+}
+
+function longestShortPrefix(anchor: string, short: ReadonlySet<string>): number {
+  for (let length = anchor.length - 1; length >= MIN_MASKED_LENGTH; length--) {
+    if (short.has(anchor.slice(0, length))) return length;
+  }
+  return 0;
 }

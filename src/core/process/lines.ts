@@ -4,6 +4,9 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+/** How much of a line's kept text may be shown before the rest is dropped (see Redactor.safeCutLength). */
+export type SafeCut = (kept: string) => number;
+
 /**
  * Frames a byte stream into whole lines. A line split across chunks is buffered until its newline (or
  * the end of the stream); a line longer than `maxLineBytes` keeps its first `maxLineBytes` bytes and is
@@ -15,13 +18,15 @@ const CARRIAGE_RETURN = 0x0d;
 export class LineSplitter {
   readonly #onLine: (line: string) => void;
   readonly #maxLineBytes: number;
+  readonly #safeCut: SafeCut | undefined;
   #partial: Buffer[] = [];
   #partialBytes = 0;
   #droppedBytes = 0;
 
-  constructor(onLine: (line: string) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+  constructor(onLine: (line: string) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES, safeCut?: SafeCut) {
     this.#onLine = onLine;
     this.#maxLineBytes = maxLineBytes;
+    this.#safeCut = safeCut;
   }
 
   push(chunk: Buffer): void {
@@ -86,8 +91,11 @@ export class LineSplitter {
       this.#onLine(bytes.toString('utf8', start, stop));
       return;
     }
-    const kept = Math.min(length, this.#maxLineBytes);
-    const dropped = length - kept + alreadyDropped;
-    this.#onLine(`${bytes.toString('utf8', start, start + kept)} … [line truncated: ${dropped} more bytes]`);
+    const keptBytes = Math.min(length, this.#maxLineBytes);
+    const kept = bytes.toString('utf8', start, start + keptBytes);
+    // The cut must not fall inside a secret: its start would be shown, its end no longer there to match.
+    const shown = this.#safeCut ? kept.slice(0, this.#safeCut(kept)) : kept;
+    const shownBytes = shown.length === kept.length ? keptBytes : Buffer.byteLength(shown);
+    this.#onLine(`${shown} … [line truncated: ${length + alreadyDropped - shownBytes} more bytes]`);
   }
 }

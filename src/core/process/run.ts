@@ -94,5 +94,5 @@ export async function runLogged(
       observe?.(plain);
     },
   });
-  return { ...result, tail: logger.redactor.mask(tail.toString()) };
+  return { ...result, tail: tail.masked(logger.redactor) };
 }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter, type SafeCut } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
 import { spawnDetached } from './spawn.js';
 import { type GroupGuard, startGroupGuard } from './watchdog.js';
@@ -80,13 +80,15 @@ export interface RunnerOptions {
    * held back by the child blocking on its own writes instead of piling up in Stagecraft's memory.
    */
   readonly flow?: FlowControl;
+  /** Where an over-long output line may be cut without showing the start of a secret (the redactor's). */
+  readonly safeCut?: SafeCut;
 }
 
 export function createRunner(runnerOptions: RunnerOptions = {}): Runner {
   const live = new Set<ChildProcessHandle>();
   return {
     start(command, args, options) {
-      const handle = startProcess(command, args, options, runnerOptions.flow, (done) => live.delete(done));
+      const handle = startProcess(command, args, options, runnerOptions, (done) => live.delete(done));
       live.add(handle);
       return handle;
     },
@@ -100,7 +102,7 @@ function startProcess(
   command: string,
   args: readonly string[],
   options: StartOptions,
-  flow: FlowControl | undefined,
+  { flow, safeCut }: RunnerOptions,
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
@@ -135,7 +137,7 @@ function startProcess(
       continue;
     }
     const onLine = options.onLine;
-    const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes);
+    const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes, safeCut);
     splitters.push(splitter);
     const watchPending = options.onPendingLine && pendingLineWatcher(splitter, (text) => options.onPendingLine?.(text, stream));
     source.on('data', (chunk: Buffer) => {

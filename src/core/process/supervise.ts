@@ -168,7 +168,7 @@ function failure(
     provider: options.provider,
     operation: options.operation,
     message,
-    detail: options.logger.redactor.mask(tail.toString()) || undefined,
+    detail: tail.masked(options.logger.redactor) || undefined,
     exitCode: exit?.code ?? undefined,
     signal: exit?.signal ?? undefined,
     hint,

@@ -16,8 +16,20 @@ export class TailBuffer {
     return this.#lines;
   }
 
-  /** The tail as one block of text, each line cut to `maxLineLength` characters. */
-  toString(maxLineLength = 300): string {
-    return this.#lines.map((line) => (line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line)).join('\n');
+  /**
+   * The tail with secrets masked, each line then cut to `maxLineLength` characters. Masking comes first:
+   * cut first, a secret straddling the cut would lose its end and no longer be recognised.
+   */
+  masked(redactor: { mask(text: string): string }, maxLineLength = 300): string {
+    return cutLines(redactor.mask(this.#lines.join('\n')).split('\n'), maxLineLength);
   }
+
+  /** The tail as one block of text, each line cut to `maxLineLength` characters (not masked). */
+  toString(maxLineLength = 300): string {
+    return cutLines(this.#lines, maxLineLength);
+  }
+}
+
+function cutLines(lines: readonly string[], maxLineLength: number): string {
+  return lines.map((line) => (line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line)).join('\n');
 }
