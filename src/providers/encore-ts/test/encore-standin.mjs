@@ -480,7 +480,7 @@ function startRun(client, request, { self, runs }) {
         connections.add(socket);
         socket.on('close', () => connections.delete(socket));
         socket.on('error', () => {});
-        appReady.then(() => {
+        void appReady.then(() => {
           const upstream = connect(appPort, '127.0.0.1');
           connections.add(upstream);
           upstream.on('close', () => connections.delete(upstream));
