@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, portIsOpen } from '../../../test/helpers/processes.js';
@@ -149,23 +149,30 @@ test('encore exiting by itself is exit 7 with its exit code and log tail — cod
   }
 });
 
-test('a busy port is reported as such, repeating the address Encore suggests', async (t) => {
-  const project = await encoreProject(t);
-  const holder = createServer();
+test('a port held by another server before start fails at once: in use, the address, --listen; never "ready"', async (t) => {
+  const project = await encoreProject(t, {
+    appId: 'linked-1',
+    env: ['TOKEN=long-enough-token'],
+    dev: ['        encore_secrets:', '          from_env: [TOKEN]', '          store: platform'],
+  });
+  // An HTTP server that answers the readiness probe: it must not be mistaken for Encore.
+  const holder = createHttpServer((_req, res) => res.end('not encore'));
   await new Promise<void>((resolve) => holder.listen(project.port, '127.0.0.1', resolve));
   try {
     const result = await project.run(['--log-format', 'json', 'dev']);
-    assert.equal(result.code, 7);
+    assert.equal(result.code, 7, result.stderr);
     const error = records(result.stderr).at(-1);
     assert.equal(error?.category, 'DEV_SERVER_FAILED');
-    assert.equal(
-      error?.msg,
-      `encore run could not listen on 127.0.0.1:${project.port}: the port is already in use; Encore says 127.0.0.1:${project.port + 1} is available`,
+    assert.match(
+      String(error?.msg),
+      new RegExp(
+        `^cannot listen on 127\\.0\\.0\\.1:${project.port}: the port is already in use by another process \\(pid ${process.pid}, node\\)`,
+      ),
     );
-    assert.equal(
-      error?.hint,
-      `Stop whatever holds 127.0.0.1:${project.port}, or run: stagecraft dev --listen 127.0.0.1:${project.port + 1}`,
-    );
+    assert.match(String(error?.hint), /stagecraft dev --listen 127\.0\.0\.1:\d+$/);
+    assert.doesNotMatch(result.stderr, /ready at/);
+    const calls = project.bin.calls('encore');
+    assert.ok(!calls.some((call) => call.argv[0] === 'run' || call.argv[0] === 'secret'), 'nothing started, no secret written');
   } finally {
     holder.close();
   }
