@@ -764,6 +764,8 @@ async function buildDocker(args) {
       fail(`4:22PM ERR unable to push docker image error="PUT https://${registry}/v2/: UNAUTHORIZED: authentication required"`);
     }
     if (failure === 'push-refused') {
+      // go-containerregistry retries a refused connection before giving up: the same line, three times.
+      for (let attempt = 0; attempt < 3; attempt++) log('WRN', `retrying push error="dial tcp ${registry}: connect: connection refused"`);
       fail(
         `4:22PM ERR unable to push docker image error="Get \\"https://${registry}/v2/\\": dial tcp ${registry}: connect: connection refused"`,
       );
