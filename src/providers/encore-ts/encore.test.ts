@@ -229,6 +229,7 @@ test('.secrets.local.cue: only top-level fields count as defined by the user (a 
   const user = [
     '// NOT_A_FIELD: "in a comment"',
     'Outer: {',
+    '\tFirst: 1',
     '\tNESTED: "inside a struct"',
     '}',
     'Chain: CHAINED: "a shorthand chain nests CHAINED in Chain"',
