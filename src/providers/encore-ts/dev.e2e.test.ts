@@ -327,7 +327,8 @@ test("Stagecraft never kills Encore's daemon: it lives in its own session and se
   ];
   let daemon: number | undefined;
   for (const [what, env, stop] of runs) {
-    const cli = project.start(['dev'], env);
+    // However slow this machine is between runs, the daemon must not leave on its own (idle timeout).
+    const cli = project.start(['dev'], { ...env, STANDIN_ENCORE_DAEMON_IDLE_MS: '600000' });
     await cli.waitForStderr(what === 'a readiness timeout' ? /waiting for encore run to be ready|starting encore run/ : /ready at/);
     await stop(cli);
     const result = await cli.finish();
@@ -349,21 +350,17 @@ test("Stagecraft never kills Encore's daemon: it lives in its own session and se
   }
 });
 
-test("an address still held by Encore's daemon from a run that just ended is waited for, then dev starts", async (t) => {
+test("an address still held by Encore's daemon is waited for (bounded), and dev starts once it is released", async (t) => {
   const project = await encoreProject(t);
-  // A bare `encore run` (as from another terminal), killed: its daemon keeps the address 2 s longer.
+  // A bare `encore run` on the address (as from another terminal): its daemon holds the address while it runs.
   const { spawn } = await import('node:child_process');
-  const env = {
-    ...process.env,
-    PATH: `${project.bin.dir}:${process.env.PATH}`,
-    XDG_CACHE_HOME: project.cache,
-    STANDIN_ENCORE_DAEMON_STOP_DELAY_MS: '2000',
-  };
+  const env = { ...process.env, PATH: `${project.bin.dir}:${process.env.PATH}`, XDG_CACHE_HOME: project.cache };
   const client = spawn('encore', ['run', '--listen', `127.0.0.1:${project.port}`], {
     cwd: project.dir,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const exited = new Promise((resolve) => client.once('close', resolve));
   await new Promise<void>((resolve, reject) => {
     let text = '';
     client.stderr?.on('data', (chunk: Buffer) => {
@@ -372,14 +369,15 @@ test("an address still held by Encore's daemon from a run that just ended is wai
     });
     client.once('exit', () => reject(new Error(`encore run exited: ${text}`)));
   });
-  client.kill('SIGKILL');
-  await new Promise((resolve) => client.once('close', resolve));
   const cli = project.start(['dev']);
+  await cli.waitForStderr(new RegExp(`127\\.0\\.0\\.1:${project.port} is still held by Encore's daemon \\(pid \\d+\\); waiting`), 30_000);
+  // Only now does the other run stop: its daemon releases the address, and dev goes on.
+  client.kill('SIGINT');
+  await exited;
   await cli.waitForStderr(/ready at/, 30_000);
   cli.signal('SIGINT');
   const result = await cli.finish();
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${project.port} is still held by Encore's daemon \\(pid \\d+\\); waiting`));
 });
 
 test('encore run gets exactly the flags the real CLI has: a bad one is rejected as pflag does', async (t) => {

@@ -19,8 +19,11 @@ export interface ListenTarget {
 }
 
 const POLL_MS = 50;
-/** How long a daemon that still holds the address from a run that just stopped gets to release it. */
-export const RELEASE_WAIT_MS = 5000;
+/**
+ * How long a daemon that still holds the address from a run that just stopped gets to release it: the
+ * daemon gives the app 10 s to exit (gracefulShutdownTime in cli/daemon/run/run.go).
+ */
+export const RELEASE_WAIT_MS = 10_000;
 
 /** Whether the address can be bound right now; a different bind error (EACCES) is not "in use". */
 export function addressInUse(host: string, port: number): Promise<boolean> {

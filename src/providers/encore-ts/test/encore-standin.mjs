@@ -111,7 +111,8 @@ function record(extra = {}) {
 }
 
 function recordEnd() {
-  if (env.STANDIN_LOG) appendFileSync(env.STANDIN_LOG, `${JSON.stringify({ tool: 'encore-end', pid: process.pid, end: Date.now() })}\n`);
+  if (env.STANDIN_LOG)
+    appendFileSync(env.STANDIN_LOG, `${JSON.stringify({ tool: 'encore-end', argv: [], pid: process.pid, end: Date.now() })}\n`);
 }
 
 /** Walks up from the working directory looking for a file named encore.app, like the real CLI. */

@@ -76,8 +76,15 @@ export async function encoreProject(t: TestContext, options: EncoreProjectOption
     cwd: dir,
     path: [bin.dir],
     // The stand-in's `encore version` checks for updates first, as the real one does; these tests want it
-    // quick (the version tests set their own delay).
-    env: { STANDIN_LOG: bin.log, XDG_CACHE_HOME: cache, STANDIN_ENCORE_UPDATE_CHECK_MS: '100', ...env },
+    // quick (the version tests set their own delay). Its daemon leaves after 5 s without clients, so a test
+    // that makes many projects does not keep a daemon per project alive until its end.
+    env: {
+      STANDIN_LOG: bin.log,
+      XDG_CACHE_HOME: cache,
+      STANDIN_ENCORE_UPDATE_CHECK_MS: '100',
+      STANDIN_ENCORE_DAEMON_IDLE_MS: '5000',
+      ...env,
+    },
     ...extra,
   });
   return {
