@@ -3,6 +3,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 /** Name of the variable that marks every process a test starts (children inherit it). */
 export const MARKER_VARIABLE = 'STAGECRAFT_TEST_MARKER';
+/**
+ * Set (to 1) on a stand-in's background daemon (the encore stand-in's, like the real `encore daemon`),
+ * which outlives each run on purpose and is stopped by its own fixture: not an orphan.
+ */
+export const DAEMON_VARIABLE = 'STAGECRAFT_TEST_DAEMON';
 
 export interface MarkedProcess {
   readonly pid: number;
@@ -24,7 +29,7 @@ export function processesWithMarker(marker: string): MarkedProcess[] {
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       if (state === 'Z' || state === 'X') continue;
       const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      if (!environ.includes(needle)) continue;
+      if (!environ.includes(needle) || environ.includes(`${DAEMON_VARIABLE}=1`)) continue;
       const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
       found.push({ pid: Number(entry), command });
     } catch {

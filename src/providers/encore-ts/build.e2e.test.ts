@@ -55,13 +55,54 @@ test('a compile failure is exit 3 BUILD_FAILED with exit code, log tail and the 
   assert.equal(result.stdout, '');
 });
 
-test('a failure after Encore reported pushing is exit 4 PUSH_FAILED', async (t) => {
+test('`unable to push docker image` is exit 4 PUSH_FAILED; the hint follows the cause; the JSON record carries it', async (t) => {
   const project = await encoreProject(t);
-  const result = await project.run(['build', '--tag', 't1', '--push'], { STANDIN_ENCORE_BUILD_FAIL: 'push' });
-  assert.equal(result.code, 4, result.stderr);
-  assert.match(result.stderr, /✗ encore build docker built but could not push \(exit code 1\)/);
-  assert.match(result.stderr, /unable to push docker image/);
-  assert.match(result.stderr, /hint: Check that you are logged in to the registry/);
+  const auth = await project.run(['build', '--tag', 't1', '--push'], { STANDIN_ENCORE_BUILD_FAIL: 'push' });
+  assert.equal(auth.code, 4, auth.stderr);
+  assert.match(auth.stderr, /✗ encore build docker built the image but could not push it \(exit code 1\)/);
+  assert.match(auth.stderr, /unable to push docker image/);
+  assert.match(auth.stderr, /hint: .*`docker login ghcr\.io`/);
+
+  const refused = await project.run(['--log-format', 'json', 'build', '--tag', 't1', '--push'], {
+    STANDIN_ENCORE_BUILD_FAIL: 'push-refused',
+  });
+  assert.equal(refused.code, 4, refused.stderr);
+  const error = records(refused.stderr).at(-1);
+  assert.equal(error?.category, 'PUSH_FAILED');
+  assert.match(String(error?.hint), /Is the registry ghcr\.io reachable from here\? .*insecure registry/);
+  assert.doesNotMatch(String(error?.hint), /docker login/);
+  // The detail reminds, it does not replay: at most 5 lines, none repeated.
+  const detail = String(error?.detail).split('\n');
+  assert.ok(detail.length <= 5 && new Set(detail).size === detail.length, String(error?.detail));
+  assert.match(detail.at(-1) ?? '', /unable to push docker image .*connection refused/);
+});
+
+test('`unable to save docker image` (no local Docker daemon) is exit 2 PROVIDER_NOT_AVAILABLE with the doctor hint', async (t) => {
+  const project = await encoreProject(t);
+  const result = await project.run(['--log-format', 'json', 'build', '--tag', 't1'], { STANDIN_ENCORE_BUILD_FAIL: 'save' });
+  assert.equal(result.code, 2, result.stderr);
+  const error = records(result.stderr).at(-1);
+  assert.equal(error?.category, 'PROVIDER_NOT_AVAILABLE');
+  assert.match(String(error?.msg), /could not save the image: no local Docker daemon answered/);
+  assert.match(String(error?.hint), /needs a running Docker daemon \(check with `stagecraft doctor`\); stagecraft build --push does not/);
+  assert.equal(result.stdout, '');
+});
+
+test('an unreadable encore.app is INVALID_PROJECT (exit 1) naming the file, not an internal error', async (t) => {
+  const project = await encoreProject(t);
+  const { chmodSync, rmSync, symlinkSync } = await import('node:fs');
+  const app = join(project.dir, 'encore.app');
+  if (process.getuid?.() === 0) {
+    // chmod does not stop root (CI runs as root): a file whose read fails for anyone (EIO at offset 0).
+    rmSync(app);
+    symlinkSync('/proc/self/mem', app);
+  } else {
+    chmodSync(app, 0o000);
+  }
+  const result = await project.run(['build', '--tag', 't']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /cannot read .*encore\.app: (EACCES|EIO)/);
+  assert.match(result.stderr, /INVALID_PROJECT · encore-ts · build/);
 });
 
 test('--dry-run lists preflight, the reference and the exact command, and calls nothing', async (t) => {

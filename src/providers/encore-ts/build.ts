@@ -11,8 +11,8 @@ import type { EncoreConfig } from './schema.js';
 import { MINIMUM_VERSION } from './version.js';
 
 const PROVIDER_BLOCK = `backend.providers.${ENCORE_PROVIDER_ID}`;
-/** What `encore build docker --push` logs before it pushes; a failure after it is a push failure. */
-const PUSHING = /pushing (?:docker )?image to/i;
+/** What `encore build docker --push` logs before it pushes (cli/daemon/export/export.go). */
+const PUSHING = 'pushing image to docker registry';
 
 interface EncoreBuild {
   readonly image: string;
@@ -84,22 +84,85 @@ export async function buildEncoreImage(options: BuildOptions<EncoreConfig>): Pro
     logger,
     classify: encoreLineLevel,
     observe(line) {
-      if (PUSHING.test(line) && !pushing) {
+      if (line.includes(PUSHING) && !pushing) {
         pushing = true;
         step.update('(pushing)');
       }
     },
   }).finally(() => step.done());
   if (result.code === 0) return { image: plan.image, pushed: options.push };
-  const category = options.push && pushing ? 'PUSH_FAILED' : 'BUILD_FAILED';
+  const failure = classifyBuildFailure(result.tail, plan.image);
   throw new StagecraftError({
-    category,
+    category: failure.category,
     provider: ENCORE_PROVIDER_ID,
     operation: 'build',
-    message: `encore build docker ${category === 'PUSH_FAILED' ? 'built but could not push' : 'failed'} (${describeExit(result)}) for ${plan.image}`,
-    detail: result.tail || undefined,
+    message: `${failure.summary} (${describeExit(result)}) for ${plan.image}`,
+    // The output was streamed already: only its last few distinct lines, as a reminder.
+    detail: lastDistinctLines(result.tail, DETAIL_LINES) || undefined,
     exitCode: result.code ?? undefined,
     signal: result.signal ?? undefined,
-    hint: category === 'PUSH_FAILED' ? 'Check that you are logged in to the registry (docker login) and may push there.' : undefined,
+    hint: failure.hint,
   });
+}
+
+const DETAIL_LINES = 5;
+/** The daemon's messages (cli/daemon/export/export.go) that name the failing step exactly. */
+const UNABLE_TO_PUSH = 'unable to push docker image';
+const UNABLE_TO_SAVE = 'unable to save docker image';
+const AUTH_FAILURE = /unauthorized|authentication required|denied|\b40[13]\b|no basic auth credentials/i;
+const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|http response to https client|x509|tls:/i;
+
+export interface BuildFailure {
+  readonly category: 'BUILD_FAILED' | 'PUSH_FAILED' | 'PROVIDER_NOT_AVAILABLE';
+  readonly summary: string;
+  readonly hint?: string;
+}
+
+/**
+ * What failed, from Encore's exact log strings: `unable to save docker image` means the local Docker
+ * daemon could not take the image (exit 2, like a missing engine); `unable to push docker image` is
+ * a push failure (exit 4) with a hint chosen by its cause; anything else is the build (exit 3).
+ */
+export function classifyBuildFailure(tail: string, image: string): BuildFailure {
+  const lines = tail.split('\n');
+  const pushLine = lines.find((line) => line.includes(UNABLE_TO_PUSH));
+  if (pushLine !== undefined) {
+    const registry = registryOf(image);
+    const cause = lines.slice(lines.indexOf(pushLine)).join('\n');
+    const hint = AUTH_FAILURE.test(cause)
+      ? `The registry refused the credentials: log in with \`docker login ${registry}\` (Encore reads ~/.docker/config.json) and check that you may push to ${image.split(':')[0]}.`
+      : UNREACHABLE.test(cause)
+        ? `Is the registry ${registry} reachable from here? A registry served over plain HTTP must be configured as an insecure registry; check the address and port in project.registry.`
+        : `Check that ${registry} is reachable and that you are logged in to it (docker login ${registry}).`;
+    return { category: 'PUSH_FAILED', summary: 'encore build docker built the image but could not push it', hint };
+  }
+  if (lines.some((line) => line.includes(UNABLE_TO_SAVE))) {
+    return {
+      category: 'PROVIDER_NOT_AVAILABLE',
+      summary: 'encore build docker could not save the image: no local Docker daemon answered',
+      hint: 'stagecraft build needs a running Docker daemon (check with `stagecraft doctor`); stagecraft build --push does not (Encore pushes to the registry itself).',
+    };
+  }
+  return { category: 'BUILD_FAILED', summary: 'encore build docker failed' };
+}
+
+/** The registry host of an image reference (Docker Hub when the first part is not a host). */
+function registryOf(image: string): string {
+  const [first, ...rest] = image.split('/');
+  if (rest.length > 0 && first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
+  return 'docker.io';
+}
+
+/** The last `count` distinct non-empty lines, in their order of last appearance. */
+export function lastDistinctLines(text: string, count: number): string {
+  const seen = new Set<string>();
+  const picked: string[] = [];
+  const lines = text.split('\n');
+  for (let index = lines.length - 1; index >= 0 && picked.length < count; index--) {
+    const line = (lines[index] as string).trimEnd();
+    if (line === '' || seen.has(line)) continue;
+    seen.add(line);
+    picked.unshift(line);
+  }
+  return picked.join('\n');
 }

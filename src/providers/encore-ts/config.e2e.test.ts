@@ -88,6 +88,7 @@ test('workdirs outside the project root are refused, also through a symlink', as
   const outside = tempDir(t);
   const project = await encoreProject(t, { dev: ['        workdir: ../'] });
   const result = await project.run(['config', 'validate']);
+  assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /dev\.workdir: expected a directory inside the project root/);
   const linked = await encoreProject(t, { build: ['        workdir: link'] });
   symlinkSync(outside, join(linked.dir, 'link'));
@@ -104,7 +105,9 @@ test('the JSON Schema documents every option with its default', async (t) => {
     default?: unknown;
     description?: string;
   }
-  const schema = JSON.parse((await project.run(['config', 'schema'])).stdout) as SchemaNode;
+  const printed = await project.run(['config', 'schema']);
+  assert.equal(printed.code, 0, printed.stderr);
+  const schema = JSON.parse(printed.stdout) as SchemaNode;
   const at = (node: SchemaNode | undefined, ...path: string[]): SchemaNode => {
     let current = node;
     for (const key of path) current = current?.properties[key];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, portIsOpen } from '../../../test/helpers/processes.js';
@@ -63,12 +64,9 @@ test('debug break is passed as --debug=break (a space would be a parse error in 
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGTERM');
   assert.equal((await cli.finish()).code, 0);
-  assert.ok(
-    project.bin
-      .calls('encore')
-      .find((call) => call.argv[0] === 'run')
-      ?.argv.includes('--debug=break'),
-  );
+  const run = project.bin.calls('encore').find((call) => call.argv[0] === 'run');
+  assert.ok(run !== undefined, 'encore run was called');
+  assert.ok(run.argv.includes('--debug=break') && !run.argv.includes('break'), run.argv.join(' '));
 });
 
 test('logs: prefixed in text, tagged in JSON, Encore levels mapped, ANSI stripped in JSON, DBG/TRC only with -v', async (t) => {
@@ -77,6 +75,7 @@ test('logs: prefixed in text, tagged in JSON, Encore levels mapped, ANSI strippe
   await text.waitForStderr(/handler failed/);
   text.signal('SIGINT');
   const textResult = await text.finish();
+  assert.equal(textResult.code, 0, textResult.stderr);
   assert.match(textResult.stderr, /^encore │ {3}Encore development server running!$/m);
   assert.match(textResult.stderr, /^encore │ 3:04PM WRN slow query/m);
   assert.doesNotMatch(textResult.stderr, /DBG debug detail|TRC trace detail/);
@@ -84,7 +83,9 @@ test('logs: prefixed in text, tagged in JSON, Encore levels mapped, ANSI strippe
   const json = project.start(['--log-format', 'json', '-v', 'dev'], { STANDIN_ENCORE_LOG_LEVELS: '1' });
   await json.waitForStderr(/handler failed[\s\S]*"msg":"ready at|"msg":"ready at[\s\S]*handler failed/);
   json.signal('SIGINT');
-  const all = records((await json.finish()).stderr);
+  const jsonResult = await json.finish();
+  assert.equal(jsonResult.code, 0, jsonResult.stderr);
+  const all = records(jsonResult.stderr);
   const child = all.filter((record) => record.stream !== undefined);
   for (const record of child) {
     assert.deepEqual([record.provider, record.operation, record.feature], ['encore-ts', 'dev', 'PROVIDER_BACKEND_ENCORE']);
@@ -111,6 +112,7 @@ test('a secret that encore prints, split across two writes, is masked in text an
     await cli.waitForStderr(/from the environment/);
     cli.signal('SIGINT');
     const result = await cli.finish();
+    assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.stderr.includes(secret) && !result.stderr.includes('SECRETvalue'), result.stderr);
     assert.match(result.stderr, /loaded STRIPE_API_KEY=\*\*\* from the environment/);
   }
@@ -149,23 +151,30 @@ test('encore exiting by itself is exit 7 with its exit code and log tail — cod
   }
 });
 
-test('a busy port is reported as such, repeating the address Encore suggests', async (t) => {
-  const project = await encoreProject(t);
-  const holder = createServer();
+test('a port held by another server before start fails at once: in use, the address, --listen; never "ready"', async (t) => {
+  const project = await encoreProject(t, {
+    appId: 'linked-1',
+    env: ['TOKEN=long-enough-token'],
+    dev: ['        encore_secrets:', '          from_env: [TOKEN]', '          store: platform'],
+  });
+  // An HTTP server that answers the readiness probe: it must not be mistaken for Encore.
+  const holder = createHttpServer((_req, res) => res.end('not encore'));
   await new Promise<void>((resolve) => holder.listen(project.port, '127.0.0.1', resolve));
   try {
     const result = await project.run(['--log-format', 'json', 'dev']);
-    assert.equal(result.code, 7);
+    assert.equal(result.code, 7, result.stderr);
     const error = records(result.stderr).at(-1);
     assert.equal(error?.category, 'DEV_SERVER_FAILED');
-    assert.equal(
-      error?.msg,
-      `encore run could not listen on 127.0.0.1:${project.port}: the port is already in use; Encore says 127.0.0.1:${project.port + 1} is available`,
+    assert.match(
+      String(error?.msg),
+      new RegExp(
+        `^cannot listen on 127\\.0\\.0\\.1:${project.port}: the port is already in use by another process \\(pid ${process.pid}, node\\)`,
+      ),
     );
-    assert.equal(
-      error?.hint,
-      `Stop whatever holds 127.0.0.1:${project.port}, or run: stagecraft dev --listen 127.0.0.1:${project.port + 1}`,
-    );
+    assert.match(String(error?.hint), /stagecraft dev --listen 127\.0\.0\.1:\d+$/);
+    assert.doesNotMatch(result.stderr, /ready at/);
+    const calls = project.bin.calls('encore');
+    assert.ok(!calls.some((call) => call.argv[0] === 'run' || call.argv[0] === 'secret'), 'nothing started, no secret written');
   } finally {
     holder.close();
   }
@@ -197,7 +206,19 @@ test('an encore that ignores SIGINT is SIGKILLed after dev.stop_timeout, and its
   assert.match(result.stderr, /encore run did not exit within 1\.0s of SIGINT; killed it/);
 });
 
-test('the version check reads the first line only: a lingering update check does not hold up start-up', async (t) => {
+test('`encore version` checks for updates before it prints (8 s here): the version is still read, its exit 1 ignored', async (t) => {
+  const project = await encoreProject(t, { dev: ['        log_level: info'] });
+  const cli = project.start(['dev'], { STANDIN_ENCORE_UPDATE_CHECK_MS: '8000', STANDIN_ENCORE_VERSION: 'v1.58.2' }, { timeoutMs: 90_000 });
+  await cli.waitForStderr(/ready at/, 60_000);
+  cli.signal('SIGINT');
+  const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /could not read the Encore version/);
+  const run = project.bin.calls('encore').find((call) => call.argv[0] === 'run');
+  assert.ok(run?.argv.includes('--level=info'), 'the version was known (v1.58.2 has --level)');
+});
+
+test('the version check reads the first line only: a forced upgrade after it does not hold up start-up', async (t) => {
   const project = await encoreProject(t);
   const cli = project.start(['dev'], { STANDIN_ENCORE_VERSION_LINGER_MS: '60000' }, { timeoutMs: 40_000 });
   await cli.waitForStderr(/ready at/, 30_000);
@@ -242,13 +263,11 @@ test('log_level is left out with a warning for an Encore older than v1.52.1', as
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGINT');
   const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /dev\.log_level needs Encore v1\.52\.1 or later/);
-  assert.ok(
-    !project.bin
-      .calls('encore')
-      .find((call) => call.argv[0] === 'run')
-      ?.argv.some((arg) => arg.startsWith('--level')),
-  );
+  const run = project.bin.calls('encore').find((call) => call.argv[0] === 'run');
+  assert.ok(run !== undefined, 'encore run was called');
+  assert.ok(!run.argv.some((arg) => arg.startsWith('--level')), run.argv.join(' '));
 });
 
 test('no encore.app up to the project root is INVALID_PROJECT naming the field to set; lang go warns', async (t) => {
@@ -265,7 +284,9 @@ test('no encore.app up to the project root is INVALID_PROJECT naming the field t
   const cli = go.start(['dev']);
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGINT');
-  assert.match((await cli.finish()).stderr, /has lang "go"; this provider is for Encore\.ts apps/);
+  const goResult = await cli.finish();
+  assert.equal(goResult.code, 0, goResult.stderr);
+  assert.match(goResult.stderr, /has lang "go"; this provider is for Encore\.ts apps/);
 });
 
 test('env precedence: environments.dev.env_file < dev.env_file < process env, as encore run receives it', async (t) => {
@@ -282,4 +303,98 @@ test('env precedence: environments.dev.env_file < dev.env_file < process env, as
   assert.equal((await cli.finish()).code, 0);
   const env = project.bin.calls('encore').find((call) => call.argv[0] === 'run')?.env ?? {};
   assert.deepEqual([env.FROM_BASE, env.FROM_LOCAL, env.SHARED, env.BOTH], ['base', 'local', 'local', 'process']);
+});
+
+test("after a stop, dev exits only once Encore's daemon has released the address (it does so after the client)", async (t) => {
+  const project = await encoreProject(t);
+  // The daemon releases --listen 1.5 s after its client has gone.
+  const cli = project.start(['-v', 'dev'], { STANDIN_ENCORE_DAEMON_STOP_DELAY_MS: '1500' });
+  await cli.waitForStderr(/ready at/);
+  cli.signal('SIGINT');
+  const result = await cli.result; // not finish(): its orphan wait would hide the race
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await portIsOpen(project.port), false, 'the address is free when dev has exited');
+  assert.match(result.stderr, /released by Encore's daemon after/);
+  await cli.finish();
+});
+
+test("Stagecraft never kills Encore's daemon: it lives in its own session and serves the next run", async (t) => {
+  const project = await encoreProject(t, { dev: ['        stop_timeout: 1s', '        ready_timeout: 3s'] });
+  const runs: [string, Record<string, string>, (cli: ReturnType<typeof project.start>) => Promise<void>][] = [
+    ['a normal stop (SIGINT)', {}, async (cli) => cli.signal('SIGINT')],
+    ['a client that ignores SIGINT (SIGKILLed group)', { STANDIN_ENCORE_IGNORE_SIGNALS: '1' }, async (cli) => cli.signal('SIGINT')],
+    ['a readiness timeout', { STANDIN_ENCORE_NO_BANNER: '1' }, async () => {}],
+  ];
+  let daemon: number | undefined;
+  for (const [what, env, stop] of runs) {
+    // However slow this machine is between runs, the daemon must not leave on its own (idle timeout).
+    const cli = project.start(['dev'], { ...env, STANDIN_ENCORE_DAEMON_IDLE_MS: '600000' });
+    await cli.waitForStderr(what === 'a readiness timeout' ? /waiting for encore run to be ready|starting encore run/ : /ready at/);
+    await stop(cli);
+    const result = await cli.finish();
+    assert.equal(result.code, what === 'a readiness timeout' ? 7 : 0, `${what}: ${result.stderr}`);
+    const pid = project.daemonPid();
+    assert.ok(pid !== undefined, `${what}: a daemon was started`);
+    if (daemon !== undefined) assert.equal(pid, daemon, `${what}: the same daemon serves every run`);
+    daemon = pid;
+    assert.doesNotThrow(() => process.kill(pid, 0), `${what}: the daemon is still running`);
+    const run = project.bin
+      .calls('encore')
+      .filter((call) => call.argv[0] === 'run')
+      .at(-1);
+    const daemonStat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const [, , pgid, sid] = daemonStat.slice(daemonStat.lastIndexOf(')') + 2).split(' ');
+    assert.equal(Number(pgid), pid, 'the daemon leads its own process group');
+    assert.equal(Number(sid), pid, 'and its own session');
+    assert.notEqual(Number(pgid), run?.pgid, "not the client's group, which Stagecraft stops");
+  }
+});
+
+test("an address still held by Encore's daemon is waited for (bounded), and dev starts once it is released", async (t) => {
+  const project = await encoreProject(t);
+  // A bare `encore run` on the address (as from another terminal): its daemon holds the address while it runs.
+  const { spawn } = await import('node:child_process');
+  const env = { ...process.env, PATH: `${project.bin.dir}:${process.env.PATH}`, XDG_CACHE_HOME: project.cache };
+  const client = spawn('encore', ['run', '--listen', `127.0.0.1:${project.port}`], {
+    cwd: project.dir,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise((resolve) => client.once('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    client.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('development server running')) resolve();
+    });
+    client.once('exit', () => reject(new Error(`encore run exited: ${text}`)));
+  });
+  const cli = project.start(['dev']);
+  await cli.waitForStderr(new RegExp(`127\\.0\\.0\\.1:${project.port} is still held by Encore's daemon \\(pid \\d+\\); waiting`), 30_000);
+  // Only now does the other run stop: its daemon releases the address, and dev goes on.
+  client.kill('SIGINT');
+  await exited;
+  await cli.waitForStderr(/ready at/, 30_000);
+  cli.signal('SIGINT');
+  const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
+});
+
+test('encore run gets exactly the flags the real CLI has: a bad one is rejected as pflag does', async (t) => {
+  const project = await encoreProject(t);
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = (args: string[]) =>
+    promisify(execFile)(join(project.bin.dir, 'encore'), args, {
+      cwd: project.dir,
+      env: { ...process.env, XDG_CACHE_HOME: project.cache },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+  assert.deepEqual(await run(['run', '--entrypoint', 'x']), { code: 1, stderr: 'Error: unknown flag: --entrypoint\n' });
+  assert.deepEqual(await run(['run', '--verbose', '5']), { code: 1, stderr: 'Error: unknown command "5" for "encore run"\n' });
+  assert.deepEqual(await run(['build', 'docker', '--tag', 'x', 'img']), { code: 1, stderr: 'Error: unknown flag: --tag\n' });
+  assert.deepEqual(await run(['secret', 'set', '--local', 'X']), { code: 1, stderr: 'Error: unknown flag: --local\n' });
+  assert.deepEqual(await run(['version', '--json']), { code: 1, stderr: 'Error: unknown flag: --json\n' });
 });

@@ -2,12 +2,20 @@ import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { formatArgv } from '../../core/process/format-argv.js';
-import { allReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
+import {
+  allReadiness,
+  formatSeconds,
+  logLineReadiness,
+  probeHosts,
+  type ReadinessCheck,
+  tcpReadiness,
+} from '../../core/process/readiness.js';
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { listenUrl, parseListenAddress } from './listen.js';
+import { ensureListenAddressFree, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
 import { encoreLineLevel, explainEncoreExit } from './output.js';
 import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
 import type { EncoreConfig, EncoreDevConfig } from './schema.js';
@@ -39,6 +47,9 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
   const env = encoreEnvironment(options.env, options.config, options.projectRoot);
 
   const encore = await locateEncore({ runner, env, cwd: workdir, logger, signal, operation: 'dev' });
+  // Before secrets are written or anything started: someone else's server on the address would answer
+  // the readiness probe for us.
+  await ensureListenAddressFree(listen, encore.path, logger, signal);
   const app = findEncoreApp(workdir, options.projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
   if (app.lang !== 'typescript') {
     logger.warn(`${app.file} has lang ${JSON.stringify(app.lang ?? 'go')}; this provider is for Encore.ts apps ("lang": "typescript")`);
@@ -79,6 +90,16 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
     heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
     explainExit: explainEncoreExit,
   });
+  // superviseDevServer returned: the user stopped it. The client is gone, but the address is the daemon's
+  // and is released shortly afterwards; a restart right now must find it free.
+  const startedAt = performance.now();
+  if (await waitUntilFree(listen, RELEASE_WAIT_MS)) {
+    logger.debug(`${listen.raw} released by Encore's daemon after ${formatSeconds(performance.now() - startedAt)}`);
+  } else {
+    logger.warn(
+      `Encore's daemon still holds ${listen.raw} ${formatSeconds(RELEASE_WAIT_MS)} after encore run stopped; a restart may find it busy`,
+    );
+  }
 }
 
 /** `stagecraft dev --listen` wins over dev.listen; a bad flag value is a usage error. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { captureLogger } from '../../../test/helpers/logger.js';
@@ -11,6 +11,7 @@ import { listenUrl, parseListenAddress } from './listen.js';
 import { LOCAL_SECRETS_FILE, updateLocalSecrets } from './local-secrets.js';
 import { encoreLineLevel, explainEncoreExit } from './output.js';
 import type { EncoreDevConfig } from './schema.js';
+import { decodeCueString } from './test/cue-decode.js';
 import { compareVersions, parseEncoreVersion, parseVersion } from './version.js';
 
 test('importing the provider registers encore-ts, with exactly that ID and feature', async () => {
@@ -177,4 +178,130 @@ test('.secrets.local.cue is not created when there is nothing to write', (t) => 
   const dir = tempDir(t);
   assert.equal(updateLocalSecrets(dir, []).changed, false);
   assert.throws(() => statSync(join(dir, LOCAL_SECRETS_FILE)));
+});
+
+/** The `NAME: "…"` line Stagecraft wrote, its literal decoded as CUE would. */
+function readBack(file: string, name: string): string {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${name}: `));
+  assert.ok(line !== undefined, `${name} was written`);
+  return decodeCueString(line.slice(name.length + 2));
+}
+
+test('.secrets.local.cue: every value reads back byte for byte with CUE string rules', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, LOCAL_SECRETS_FILE);
+  const values = [
+    'plain',
+    '\uFEFFstarts with a byte order mark\uFEFF',
+    'quote " backslash \\ slash / interpolation-looking \\(x)',
+    'controls \u0000 \u0001 \u0007 \b \f \n \r \t \v \u001f \u007f',
+    'line separators \u2028 \u2029 and NEL \u0085',
+    'astral 😀 𝄞 and BMP é ✓ 中',
+    '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n',
+  ];
+  updateLocalSecrets(
+    dir,
+    values.map((value, index) => ({ name: `V${index}`, value })),
+  );
+  for (const [index, value] of values.entries()) assert.equal(readBack(file, `V${index}`), value, JSON.stringify(value));
+  const raw = readFileSync(file, 'utf8');
+  assert.ok(!raw.slice(1).includes('\uFEFF'), 'no raw byte order mark anywhere (CUE rejects it)');
+});
+
+test('.secrets.local.cue: a lone surrogate cannot be stored: SECRET_SYNC_FAILED naming the secret, not its value', (t) => {
+  const dir = tempDir(t);
+  assert.throws(
+    () => updateLocalSecrets(dir, [{ name: 'BROKEN', value: 'abc\uD800def-secret' }]),
+    (error: unknown) =>
+      error instanceof StagecraftError &&
+      error.category === 'SECRET_SYNC_FAILED' &&
+      /BROKEN .*lone UTF-16 surrogate/.test(error.message) &&
+      !error.message.includes('def-secret'),
+  );
+  assert.throws(() => statSync(join(dir, LOCAL_SECRETS_FILE)), 'nothing written');
+});
+
+test('.secrets.local.cue: only top-level fields count as defined by the user (a small CUE scanner, not a line regex)', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, LOCAL_SECRETS_FILE);
+  const user = [
+    '// NOT_A_FIELD: "in a comment"',
+    'Outer: {',
+    '\tFirst: 1',
+    '\tNESTED: "inside a struct"',
+    '}',
+    'Chain: CHAINED: "a shorthand chain nests CHAINED in Chain"',
+    'Foo: 1, SECOND: "a second field on one line is top-level in CUE"',
+    'Text: """',
+    '\tMULTI: "inside a multi-line string"',
+    '\t"""',
+    '"QUOTED": "a quoted label"',
+    'Interp: "\\("x: y") OTHER: z"',
+    '_HIDDEN: "a hidden field is not the regular field _HIDDEN"',
+    'List: [',
+    '\tLISTED: 1,',
+    ']',
+  ].join('\n');
+  writeFileSync(file, `${user}\n`, { mode: 0o600 });
+  const names = ['NOT_A_FIELD', 'NESTED', 'CHAINED', 'SECOND', 'MULTI', 'QUOTED', 'OTHER', '_HIDDEN', 'LISTED'];
+  const result = updateLocalSecrets(
+    dir,
+    names.map((name) => ({ name, value: `value-of-${name}` })),
+  );
+  assert.deepEqual([...result.definedElsewhere].sort(), ['QUOTED', 'SECOND']);
+  assert.deepEqual([...result.written].sort(), ['CHAINED', 'LISTED', 'MULTI', 'NESTED', 'NOT_A_FIELD', 'OTHER', '_HIDDEN'].sort());
+  assert.ok(readFileSync(file, 'utf8').startsWith(`${user}\n// BEGIN stagecraft-managed secrets`), 'the user part is untouched');
+});
+
+test('.secrets.local.cue: a symlink is written through (the link stays), a loose mode is tightened even if unchanged', (t) => {
+  const dir = tempDir(t);
+  const elsewhere = tempDir(t);
+  const target = join(elsewhere, 'real-secrets.cue');
+  writeFileSync(target, 'Mine: "kept"\n', { mode: 0o644 });
+  chmodSync(target, 0o644);
+  const link = join(dir, LOCAL_SECRETS_FILE);
+  symlinkSync(target, link);
+  const first = updateLocalSecrets(dir, [{ name: 'A', value: 'value-a' }]);
+  assert.equal(lstatSync(link).isSymbolicLink(), true, 'the link is not replaced');
+  assert.equal(first.target, target);
+  assert.match(readFileSync(target, 'utf8'), /^Mine: "kept"\n\/\/ BEGIN[^\n]*\nA: "value-a"\n/);
+  assert.equal(statSync(target).mode & 0o777, 0o600);
+  assert.equal(first.tightenedFrom, 0o644);
+
+  chmodSync(target, 0o640);
+  const again = updateLocalSecrets(dir, [{ name: 'A', value: 'value-a' }]);
+  assert.equal(again.changed, false);
+  assert.equal(again.tightenedFrom, 0o640, 'reported although the content did not change');
+  assert.equal(statSync(target).mode & 0o777, 0o600);
+
+  rmSync(target);
+  assert.throws(
+    () => updateLocalSecrets(dir, [{ name: 'A', value: 'value-a' }]),
+    (error: unknown) =>
+      error instanceof StagecraftError &&
+      error.category === 'SECRET_SYNC_FAILED' &&
+      /symbolic link whose target cannot be reached/.test(error.message),
+  );
+  assert.equal(lstatSync(link).isSymbolicLink(), true, 'a dangling link is refused, not replaced');
+});
+
+test('.secrets.local.cue: a directory or an unreadable file in its place is SECRET_SYNC_FAILED', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, LOCAL_SECRETS_FILE));
+  assert.throws(
+    () => updateLocalSecrets(dir, [{ name: 'A', value: 'value-a' }]),
+    (error: unknown) => error instanceof StagecraftError && error.category === 'SECRET_SYNC_FAILED' && /is a directory/.test(error.message),
+  );
+  const other = tempDir(t);
+  const file = join(other, LOCAL_SECRETS_FILE);
+  if (process.getuid?.() === 0)
+    symlinkSync('/proc/self/mem', file); // root reads through chmod 000: EIO instead
+  else writeFileSync(file, 'A: "x"\n', { mode: 0o000 });
+  assert.throws(
+    () => updateLocalSecrets(other, [{ name: 'A', value: 'value-a' }]),
+    (error: unknown) =>
+      error instanceof StagecraftError && error.category === 'SECRET_SYNC_FAILED' && /cannot read .*(EACCES|EIO)/.test(error.message),
+  );
 });

@@ -13,8 +13,11 @@ import { readCachedVersion, writeCachedVersion } from './version-cache.js';
 export const ENCORE_INSTALL_HINT =
   'Install Encore: curl -L https://encore.dev/install.sh | bash (see https://encore.dev/docs/ts/install), then make sure `encore` is on PATH.';
 
-/** How long `encore version` gets to print its first line (it then checks for updates for up to 10 s). */
-const VERSION_TIMEOUT_MS = 5000;
+/**
+ * How long `encore version` gets to print its line. It checks for updates FIRST, for up to 10 s, and
+ * only then prints the version (cli/cmd/encore/version.go), so an offline machine waits that long.
+ */
+const VERSION_TIMEOUT_MS = 15_000;
 
 export interface EncoreBinary {
   readonly path: string;
@@ -68,9 +71,10 @@ export function supports(binary: EncoreBinary, since: string): boolean {
 }
 
 /**
- * The first stdout line of `encore version`. The real binary prints its version first and then checks
- * for updates over the network for up to 10 s (and may exit 1 when that fails), so only the first line
- * is awaited and the rest of its process group is stopped. A successful read is cached per binary.
+ * The first stdout line of `encore version`. The real binary checks for updates over the network (up to
+ * 10 s), then prints its version, then exits 1 if the check failed, or prints an update notice (or even
+ * upgrades itself): only the first line is awaited, its exit code is ignored and the rest of its process
+ * group is stopped. A successful read is cached per binary, so this wait is paid once per install.
  */
 async function versionLine(path: string, options: PreflightOptions): Promise<string | undefined> {
   const cached = readCachedVersion(path, options.env);
@@ -138,7 +142,20 @@ export function findEncoreApp(workdir: string, projectRoot: string, field: strin
 
 function readEncoreApp(file: string, operation: Operation): EncoreApp {
   const errors: ParseError[] = [];
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new StagecraftError({
+      category: 'INVALID_PROJECT',
+      provider: ENCORE_PROVIDER_ID,
+      operation,
+      message: `cannot read ${file}: ${code}${code === 'EACCES' ? ' (permission denied)' : ''}`,
+      hint: code === 'EACCES' ? `Make it readable: chmod u+r ${file}` : undefined,
+      cause: error,
+    });
+  }
   const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];
   if (first !== undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {

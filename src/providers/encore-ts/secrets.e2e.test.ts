@@ -72,17 +72,72 @@ test('at most `concurrency` calls run at once, and more than one does', async (t
   await cli.waitForStderr(/ready at/, 30_000);
   cli.signal('SIGINT');
   assert.equal((await cli.finish()).code, 0);
-  const starts = project.bin
+  // Each call's real start (after its stdin was read) and end, as the stand-in recorded them.
+  const ends = new Map(project.bin.calls('encore-end').map((call) => [call.pid, (call as unknown as { end: number }).end]));
+  const spans = project.bin
     .calls('encore')
     .filter((call) => call.argv[0] === 'secret')
-    .map((call) => call.time as number)
-    .sort((a, b) => a - b);
-  assert.equal(starts.length, 8);
-  // Each call lasts >= 400 ms after its record; count how many were recorded within 300 ms of each other.
-  const overlapping = (start: number) => starts.filter((other) => other >= start && other < start + 300).length;
-  const most = Math.max(...starts.map(overlapping));
+    .map((call) => ({ start: call.time as number, end: ends.get(call.pid) as number }));
+  assert.equal(spans.length, 8);
+  assert.ok(
+    spans.every((span) => span.end >= span.start),
+    'every call recorded its end',
+  );
+  // True overlap: the most calls running at one instant (sweep over start/end events; an end at the
+  // same millisecond as a start counts first, so back-to-back calls do not overlap).
+  const events = spans.flatMap((span) => [
+    [span.start, 1],
+    [span.end, -1],
+  ]) as [number, number][];
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let most = 0;
+  for (const [, change] of events) {
+    running += change;
+    most = Math.max(most, running);
+  }
   assert.ok(most <= 3, `no more than 3 at once (saw ${most})`);
   assert.ok(most >= 2, `calls ran concurrently (saw ${most})`);
+});
+
+test("mode: per_type meeting a secret Encore has grouped (dev,local) fails with Encore's conflict and says how to fix it", async (t) => {
+  const project = await encoreProject(t, {
+    appId: 'platform-app-x1y2',
+    env: SECRETS,
+    dev: secretsBlock(['from_env: [STRIPE_API_KEY]', 'types: [dev, local]', 'mode: per_type', 'store: platform', 'concurrency: 1']),
+  });
+  const result = await project.run(['--log-format', 'json', 'dev'], { STANDIN_ENCORE_SECRET_GROUPS: 'STRIPE_API_KEY=dev,local' });
+  assert.equal(result.code, 6, result.stderr);
+  const error = records(result.stderr).at(-1);
+  assert.equal(error?.category, 'SECRET_SYNC_FAILED');
+  assert.match(String(error?.msg), /STRIPE_API_KEY .*the environment selection conflicts with other secret values/);
+  assert.match(String(error?.detail), /secgrp_0001 development/);
+  assert.match(String(error?.hint), /mode: grouped .*types match the existing group/);
+  assert.ok(!project.bin.calls('encore').some((call) => call.argv[0] === 'run'));
+
+  // The fix the hint names works: grouped, the same types, is an update of that group.
+  const fixed = await encoreProject(t, {
+    appId: 'platform-app-x1y2',
+    env: SECRETS,
+    dev: secretsBlock(['from_env: [STRIPE_API_KEY]', 'types: [local, dev]', 'store: platform']),
+  });
+  const cli = fixed.start(['dev'], { STANDIN_ENCORE_SECRET_GROUPS: 'STRIPE_API_KEY=dev,local' });
+  await cli.waitForStderr(/ready at/);
+  cli.signal('SIGINT');
+  assert.equal((await cli.finish()).code, 0);
+});
+
+test('Encore not logged in: exit 6 with its message and a way out', async (t) => {
+  const project = await encoreProject(t, {
+    appId: 'platform-app-x1y2',
+    env: SECRETS,
+    dev: secretsBlock(['from_env: [STRIPE_API_KEY]', 'store: platform']),
+  });
+  const result = await project.run(['dev'], { STANDIN_ENCORE_LOGGED_OUT: '1' });
+  assert.equal(result.code, 6, result.stderr);
+  assert.match(result.stderr, /encore secret set failed for STRIPE_API_KEY \(type local\): Encore is not logged in/);
+  assert.match(result.stderr, /not logged in: run 'encore auth login' first/);
+  assert.match(result.stderr, /hint: Run `encore auth login`, or keep secrets on this machine with dev\.encore_secrets\.store: local/);
 });
 
 test('a failing `secret set` is exit 6 naming the secret, types, exit code and masked stderr; encore run never starts', async (t) => {
@@ -163,6 +218,7 @@ test('a .secrets.local.cue that git would commit gets a loud warning', async (t)
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGINT');
   const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /⚠ .*\.secrets\.local\.cue holds secret values but git does NOT ignore it: add it to \.gitignore now/);
 });
 
@@ -180,6 +236,7 @@ test('local store: names defined outside the block are left alone with a warning
     return cli.finish();
   };
   const first = await start();
+  assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /secret STRIPE_API_KEY is already defined in .* outside Stagecraft's block; left as it is/);
   assert.match(first.stderr, /dev\.encore_secrets\.types dev apply to store: platform only/);
   const text = readFileSync(file, 'utf8');
@@ -188,7 +245,7 @@ test('local store: names defined outside the block are left alone with a warning
     /^STRIPE_API_KEY: "my-own-override"\n\/\/ BEGIN stagecraft-managed secrets[^\n]*\nSTRIPE_WEBHOOK_SECRET: "whsec_def456"\n\/\/ END/,
   );
   const mtime = statSync(file).mtimeMs;
-  await start();
+  assert.equal((await start()).code, 0);
   assert.equal(statSync(file).mtimeMs, mtime, 'unchanged values do not touch the file (Encore reloads on change)');
   assert.ok(!first.stderr.includes('my-own-override'), 'values the user keeps in the file are masked too');
 });
@@ -216,6 +273,7 @@ test('a value ending in a newline is synced with a warning (Encore strips it)', 
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGINT');
   const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /⚠ secret MULTI ends with a newline, which Encore strips from secret values/);
 });
 
@@ -229,6 +287,7 @@ test('a secret too short to mask is synced with a warning instead of garbling th
   await cli.waitForStderr(/ready at/);
   cli.signal('SIGINT');
   const result = await cli.finish();
+  assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /⚠ secret PIN is shorter than 4 characters: it is synced, but cannot be masked in output/);
   assert.match(result.stderr, /synced 2 secrets/, 'numbers in the log are left alone');
   assert.ok(!result.stderr.includes('long-enough-token'));

@@ -89,7 +89,13 @@ async function storeLocally(options: SecretSyncOptions, values: readonly SecretV
   for (const name of result.definedElsewhere) {
     logger.warn(`secret ${name} is already defined in ${result.file} outside Stagecraft's block; left as it is`);
   }
-  logger.debug(result.changed ? `updated ${result.file}` : `${result.file} already up to date`);
+  if (result.tightenedFrom !== undefined) {
+    logger.warn(
+      `${result.target} holds secrets but had mode ${result.tightenedFrom.toString(8).padStart(4, '0')} (readable by others); changed it to 0600`,
+    );
+  }
+  const through = result.target === result.file ? '' : ` (through the link to ${result.target})`;
+  logger.debug(result.changed ? `updated ${result.file}${through}` : `${result.file} already up to date`);
   if ((await gitIgnores(options, result.file)) === false) {
     logger.warn(
       `${result.file} holds secret values but git does NOT ignore it: add it to .gitignore now (echo ${LOCAL_SECRETS_FILE} >> .gitignore) so it is never committed`,
@@ -217,12 +223,33 @@ function syncFailure(failures: readonly SecretFailure[]): StagecraftError {
       ].join('\n'),
     )
     .join('\n');
+  const explained = explainSecretFailure(first);
   return new StagecraftError({
     category: 'SECRET_SYNC_FAILED',
     provider: ENCORE_PROVIDER_ID,
     operation: 'dev',
-    message: `encore secret set failed for ${first.call.name} (type ${first.call.types.join(',')}): ${first.reason}${more}; the dev server was not started`,
+    message: `encore secret set failed for ${first.call.name} (type ${first.call.types.join(',')}): ${explained?.reason ?? first.reason}${more}; the dev server was not started`,
     detail,
     exitCode: first.exitCode,
+    hint: explained?.hint,
   });
+}
+
+const CONFLICT = 'the environment selection conflicts with other secret values';
+
+/** Encore's own refusals (cli/cmd/encore/secrets/set.go), turned into what to do about them. */
+function explainSecretFailure({ call, tail }: SecretFailure): { reason: string; hint: string } | undefined {
+  if (tail.includes(CONFLICT)) {
+    return {
+      reason: `Encore refused (${CONFLICT}): ${call.name} already has a value on Encore's platform for a group of types that overlaps ${call.types.join(',')} but is not the same group, and Encore keeps one value per group rather than splitting it`,
+      hint: `Set the secret with the same group of types it already has: use dev.encore_secrets.mode: grouped (one call with all of dev.encore_secrets.types) and make types match the existing group, or remove ${call.name}'s existing value in Encore's dashboard before setting it per type.`,
+    };
+  }
+  if (/not logged in/.test(tail)) {
+    return {
+      reason: 'Encore is not logged in',
+      hint: 'Run `encore auth login`, or keep secrets on this machine with dev.encore_secrets.store: local (.secrets.local.cue).',
+    };
+  }
+  return undefined;
 }

@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
 import { type CliOptions, type CliProcess, type CliResult, runCli, startCli } from '../../../../test/helpers/cli.js';
 import { freePort } from '../../../../test/helpers/processes.js';
 import { type StandinBin, standinBin } from '../../../../test/helpers/standins.js';
-import { tempDir, tempProject } from '../../../../test/helpers/temp.js';
+import { tempProject } from '../../../../test/helpers/temp.js';
 
 export interface EncoreProjectOptions {
   /** encore.app "id": non-empty means linked to Encore's platform. */
@@ -27,8 +32,13 @@ export interface EncoreProject {
   readonly dir: string;
   readonly port: number;
   readonly bin: StandinBin;
-  /** A fresh version cache per project, so stand-in versions never leak between tests. */
+  /**
+   * A fresh XDG_CACHE_HOME per project: Stagecraft's version cache, and the stand-in daemon's socket
+   * (`<cache>/encore/encored.sock`, as the real daemon's), so each project has its own daemon.
+   */
   readonly cache: string;
+  /** Pid of this project's stand-in Encore daemon, once a run or build has started it. */
+  daemonPid(): number | undefined;
   run(args: readonly string[], env?: Record<string, string | undefined>, options?: Partial<CliOptions>): Promise<CliResult>;
   start(args: readonly string[], env?: Record<string, string | undefined>, options?: Partial<CliOptions>): CliProcess;
 }
@@ -61,11 +71,20 @@ export async function encoreProject(t: TestContext, options: EncoreProjectOption
     ...options.files,
   });
   const bin = standinBin(t, ['encore']);
-  const cache = tempDir(t, 'stagecraft-cache-');
+  const cache = daemonCache(t);
   const cliOptions = (env: Record<string, string | undefined> = {}, extra: Partial<CliOptions> = {}): CliOptions => ({
     cwd: dir,
     path: [bin.dir],
-    env: { STANDIN_LOG: bin.log, XDG_CACHE_HOME: cache, ...env },
+    // The stand-in's `encore version` checks for updates first, as the real one does; these tests want it
+    // quick (the version tests set their own delay). Its daemon leaves after 5 s without clients, so a test
+    // that makes many projects does not keep a daemon per project alive until its end.
+    env: {
+      STANDIN_LOG: bin.log,
+      XDG_CACHE_HOME: cache,
+      STANDIN_ENCORE_UPDATE_CHECK_MS: '100',
+      STANDIN_ENCORE_DAEMON_IDLE_MS: '5000',
+      ...env,
+    },
     ...extra,
   });
   return {
@@ -73,6 +92,10 @@ export async function encoreProject(t: TestContext, options: EncoreProjectOption
     port,
     bin,
     cache,
+    daemonPid: () => {
+      const file = join(cache, 'encore', 'encored.pid');
+      return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
+    },
     run: (args, env, extra) => runCli(args, cliOptions(env, extra)),
     start: (args, env, extra) => startCli(args, cliOptions(env, extra)),
   };
@@ -84,4 +107,26 @@ export function records(stderr: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const STANDIN = join(import.meta.dirname, 'encore-standin.mjs');
+
+/**
+ * A temp XDG_CACHE_HOME whose stand-in Encore daemon (if one was started) is stopped after the test:
+ * `encore daemon stop` waits until its process is gone, then the directory is removed (which alone would
+ * also make it exit). Nothing the daemon started outlives the test.
+ */
+function daemonCache(t: TestContext): string {
+  const cache = mkdtempSync(join(tmpdir(), 'stagecraft-cache-'));
+  t.after(async () => {
+    try {
+      await promisify(execFile)(process.execPath, [STANDIN, 'daemon', 'stop'], {
+        env: { PATH: process.env.PATH, XDG_CACHE_HOME: cache },
+        timeout: 60_000,
+      });
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+  return cache;
 }
