@@ -147,6 +147,23 @@ engineTest("a Docker CLI whose daemon does not answer is PROVIDER_NOT_AVAILABLE 
   assert.match(String(error.hint), /Start Docker/);
 });
 
+engineTest("podman as a remote client whose service does not answer is PROVIDER_NOT_AVAILABLE (exit 2) with doctor's hint", async (t) => {
+  const cwd = project(t);
+  const run = engineRun(cwd, { engine: 'podman' });
+  // CONTAINER_HOST makes podman a client of a service (as on macOS); nothing listens on this socket.
+  const env = { ...run.env, CONTAINER_HOST: `unix://${join(sandbox().dir, 'no-podman.sock')}` };
+  const build = await runCli(['--log-format', 'json', 'build', '--tag', 'noservice'], { ...run, env });
+  assert.equal(build.code, 2, build.stderr);
+  const error = jsonRecords(build.stderr).at(-1) as Record<string, unknown>;
+  assert.equal(error.category, 'PROVIDER_NOT_AVAILABLE');
+  const doctor = await runCli(['doctor', '--json'], { ...run, env });
+  const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; fix?: string }[] }).checks.find(
+    (entry) => entry.name === 'podman',
+  );
+  assert.equal(check?.status, 'fail');
+  assert.equal(error.hint, check?.fix, 'build gives the hint doctor gives');
+});
+
 engineTest('doctor names the engine, its version (from stdout only) and whether it answers', async (t) => {
   const cwd = project(t);
   const version = sandbox().podman(['version', '--format', '{{.Client.Version}}']).stdout.trim();
