@@ -136,6 +136,7 @@ engineTest("a Docker CLI whose daemon does not answer is PROVIDER_NOT_AVAILABLE 
   assert.equal(build.code, 2, build.stderr);
   const error = jsonRecords(build.stderr).at(-1) as Record<string, unknown>;
   assert.equal(error.category, 'PROVIDER_NOT_AVAILABLE');
+  assert.match(String(error.msg), /^docker build: no Docker daemon answers \(exit code 1\) for app:nodaemon$/);
   assert.match(String(error.detail), /Cannot connect to the Docker daemon/);
   const doctor = await runCli(['doctor', '--json'], engineRun(cwd));
   const check = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string; fix?: string }[] }).checks.find(

@@ -125,8 +125,9 @@ async function runEngine(options: BuildOptions<GenericConfig>, run: EngineRun): 
   if (result.code === 0) return;
   const lines = distinctTail(result.tail.split('\n'));
   const verdict = judgeFailure({ engine: plan.engine, step: run.step, image: plan.image, lines });
+  const unreachable = plan.engine === 'docker' ? 'no Docker daemon answers' : 'podman cannot reach its service';
   const what =
-    verdict.category === 'PROVIDER_NOT_AVAILABLE' ? `${plan.engine} could not reach its engine` : `${plan.engine} ${run.step} failed`;
+    verdict.category === 'PROVIDER_NOT_AVAILABLE' ? `${plan.engine} ${run.step}: ${unreachable}` : `${plan.engine} ${run.step} failed`;
   throw new StagecraftError({
     category: verdict.category,
     provider: GENERIC_PROVIDER_ID,

@@ -3,6 +3,7 @@ import type { StagecraftError } from '../../core/errors.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { findExecutable } from '../../core/process/executable.js';
 import type { DoctorCheck, DoctorOptions } from '../../core/provider.js';
+import { defaultDockerfileIssues } from './dockerfile.js';
 import { chooseEngine, ENGINE_VARIABLE, type EngineChoice, installHint } from './engine.js';
 import { type GenericConfig, parseHostPort } from './schema.js';
 
@@ -28,6 +29,12 @@ export async function genericDoctor(options: DoctorOptions<GenericConfig>): Prom
           ? ok('port', `${dev.ready?.tcp} is free`)
           : fail('port', `${dev.ready?.tcp} ${port.problem}`, 'Stop what holds it, or use stagecraft dev --listen HOST:PORT.'),
       );
+    }
+  }
+  // With build.context set, `config validate` (the config check above) already reports a missing Dockerfile.
+  if (config.build.dockerfile === undefined && config.build.context === undefined) {
+    for (const issue of defaultDockerfileIssues(config, projectRoot)) {
+      checks.push(fail(`backend.providers.generic.${issue.path.join('.')}`, issue.message, 'Add the Dockerfile, or set build.dockerfile.'));
     }
   }
   checks.push(await engineCheck(options));

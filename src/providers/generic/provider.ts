@@ -1,13 +1,13 @@
-import { join } from 'node:path';
 import type { ConfigIssue } from '../../core/config/issues.js';
 import { isValidImageName } from '../../core/image-ref.js';
-import { fileProblem, resolveProjectPath, workdirProblem } from '../../core/paths.js';
+import { fileProblem, workdirProblem } from '../../core/paths.js';
 import type { BackendProvider, ValidationContext } from '../../core/provider.js';
+import { defaultDockerfileIssues } from './dockerfile.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
 
 export const GENERIC_PROVIDER_ID = 'generic';
 
-function buildIssues(config: GenericConfig, { projectRoot, project }: ValidationContext): ConfigIssue[] {
+function buildIssues(config: GenericConfig, { projectRoot, project, operations }: ValidationContext): ConfigIssue[] {
   const { build } = config;
   const issues: ConfigIssue[] = [];
   if (build.context !== undefined) {
@@ -17,7 +17,9 @@ function buildIssues(config: GenericConfig, { projectRoot, project }: Validation
   if (build.dockerfile !== undefined) {
     const problem = fileProblem(projectRoot, build.dockerfile);
     if (problem) issues.push({ path: ['build', 'dockerfile'], message: problem });
-  } else {
+  } else if (!operations.includes('dev') || build.context !== undefined) {
+    // The implicit Dockerfile is checked when building (and by doctor), or when build.context says where to look;
+    // `config validate` of a dev-only project without one stays valid (init's configs validate at once).
     issues.push(...defaultDockerfileIssues(config, projectRoot));
   }
   // An empty name means project.name itself is invalid, which is reported on its own.
@@ -30,27 +32,6 @@ function buildIssues(config: GenericConfig, { projectRoot, project }: Validation
     });
   }
   return issues;
-}
-
-/**
- * Without build.dockerfile the engine reads <context>/Dockerfile: check it now, so a missing one is a config
- * problem reported at build.context (where the default comes from) rather than an engine error later.
- */
-function defaultDockerfileIssues({ build, dev }: GenericConfig, projectRoot: string): ConfigIssue[] {
-  const context = build.context ?? dev?.workdir ?? '.';
-  // A missing or misplaced context is reported on its own.
-  if (workdirProblem(projectRoot, context) !== undefined) return [];
-  const dockerfile = join(context, 'Dockerfile');
-  if (fileProblem(projectRoot, dockerfile) === undefined) return [];
-  const from =
-    build.context !== undefined ? 'build.context' : dev !== undefined ? 'dev.workdir, the default' : 'the project root, the default';
-  return [
-    {
-      path: ['build', 'context'],
-      operation: 'build',
-      message: `expected a Dockerfile in the build context ${JSON.stringify(context)} (${from}), found none (no such file: ${resolveProjectPath(projectRoot, dockerfile)}); add it, or set build.dockerfile`,
-    },
-  ];
 }
 
 /** The baseline provider: runs any command for `dev`, `docker build` for `build`. */
