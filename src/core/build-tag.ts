@@ -4,7 +4,8 @@ import type { Runner } from './process/runner.js';
 
 /**
  * The default image tag: the git short SHA, with `-dirty` when the project directory has uncommitted
- * changes (an image must never claim to be a commit it is not); outside git, `rel-YYYYMMDD-HHMMSS` (UTC).
+ * changes or when `git status` cannot tell (an image must never claim to be a commit it is not); outside git,
+ * `rel-YYYYMMDD-HHMMSS` (UTC).
  */
 export async function defaultImageTag(
   runner: Runner,
@@ -13,7 +14,8 @@ export async function defaultImageTag(
   const sha = await git(runner, ['rev-parse', '--short', 'HEAD'], options);
   if (sha === undefined || sha === '') return releaseTag(options.now ?? new Date());
   const status = await git(runner, ['status', '--porcelain', '--', '.'], options);
-  return status ? `${sha}-dirty` : sha;
+  // Clean only when git said so: a status that failed or timed out proves nothing.
+  return status === '' ? sha : `${sha}-dirty`;
 }
 
 export function releaseTag(now: Date): string {
@@ -38,7 +40,7 @@ async function git(
       },
       timeoutMs: 10_000,
     });
-    return result.code === 0 ? lines.join('\n').trim() : undefined;
+    return result.code === 0 && !result.timedOut ? lines.join('\n').trim() : undefined;
   } catch {
     return undefined;
   }

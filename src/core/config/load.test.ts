@@ -161,7 +161,7 @@ test('environments.<env>.env_file must exist when dev will read it, and only the
     found[0] as string,
     /^stagecraft\.yml:11:15 {2}environments\.dev\.env_file: expected an existing file, found "\.env\.dev" \(no such file: /,
   );
-  const dir = tempProject(t, { 'stagecraft.yml': yaml });
+  const dir = tempProject(t, { 'stagecraft.yml': yaml, Dockerfile: 'FROM scratch\n' }); // build needs one (generic)
   assert.doesNotThrow(() => loadConfig(options(dir, { operations: ['build'] })));
 });
 

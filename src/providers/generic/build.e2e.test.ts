@@ -207,3 +207,102 @@ test('a build context outside the project root is refused before docker runs', a
   assert.match(result.stderr, /build\.context: expected a directory inside the project root/);
   assert.deepEqual(bin.calls(), []);
 });
+
+test('build.args, build.target and build.platform are argv items, shown by --dry-run; STAGECRAFT_ENGINE picks the CLI', async (t) => {
+  const cwd = project(
+    t,
+    CONFIG.replace(
+      'image_name: web',
+      'image_name: web\n        target: runtime\n        platform: linux/amd64\n        args:\n          NODE_VERSION: 20\n          NOTE: "two words; $(not run)"',
+    ),
+  );
+  const bin = standinBin(t, ['docker']);
+  const dry = await runCli(['build', '--tag', 't1', '--dry-run', '--json'], { cwd, path: [bin.dir], env: { STAGECRAFT_ENGINE: 'podman' } });
+  assert.equal(dry.code, 0, dry.stderr);
+  const plan = JSON.parse(dry.stdout) as { preflight: string[]; commands: { argv: string[] }[] };
+  assert.deepEqual(plan.commands[0]?.argv, [
+    'podman',
+    'build',
+    '-t',
+    'ghcr.io/acme/web:t1',
+    '-f',
+    join(cwd, 'app', 'Dockerfile'),
+    '--target',
+    'runtime',
+    '--platform',
+    'linux/amd64',
+    '--build-arg',
+    'NODE_VERSION=20',
+    '--build-arg',
+    'NOTE=two words; $(not run)',
+    join(cwd, 'app'),
+  ]);
+  assert.match(plan.preflight.join('\n'), /find podman on PATH \(chosen by STAGECRAFT_ENGINE\)/);
+  const result = await runCli(['build', '--tag', 't1'], { cwd, path: [bin.dir], env: { STANDIN_LOG: bin.log } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(bin.calls('docker')[0]?.argv.slice(5, 13), plan.commands[0]?.argv.slice(6, 14), 'the run uses the planned argv');
+  const bad = await runCli(['build', '--tag', 't1'], { cwd, path: [bin.dir], env: { STAGECRAFT_ENGINE: 'buildah' } });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /STAGECRAFT_ENGINE: expected one of docker, podman, found "buildah"/);
+});
+
+test('a missing Dockerfile is INVALID_CONFIG at build.context (or build.dockerfile) from build, doctor and validate, before docker runs', async (t) => {
+  const bin = standinBin(t, ['docker']);
+  const cwd = tempProject(t, { 'stagecraft.yml': CONFIG, 'app/server.mjs': '' });
+  const run = (args: string[]) => runCli(args, { cwd, path: [bin.dir], env: { STANDIN_LOG: bin.log } });
+  const expected =
+    /backend\.providers\.generic\.build\.context: expected a Dockerfile in the build context "app" \(dev\.workdir, the default\), found none/;
+  // A dev-only project stays valid; with build.context set, validate reports it too (below).
+  assert.equal((await run(['config', 'validate'])).code, 0);
+  const build = await run(['build', '--tag', 't1']);
+  assert.equal(build.code, 1);
+  assert.match(build.stderr, expected);
+  const doctor = await run(['doctor']);
+  assert.equal(doctor.code, 1);
+  assert.match(doctor.stdout, expected);
+  // doctor asks `docker version` (its engine check); nothing ever builds.
+  assert.deepEqual(
+    bin.calls('docker').filter((call) => call.argv[0] !== 'version'),
+    [],
+    'docker never built',
+  );
+
+  writeFileSync(join(cwd, 'stagecraft.yml'), CONFIG.replace('image_name: web', 'image_name: web\n        context: app'));
+  const validate = await run(['config', 'validate']);
+  assert.equal(validate.code, 1);
+  assert.match(validate.stderr, /build\.context: expected a Dockerfile in the build context "app" \(build\.context\), found none/);
+
+  writeFileSync(join(cwd, 'stagecraft.yml'), CONFIG.replace('image_name: web', 'image_name: web\n        dockerfile: app/Dockerfile.prod'));
+  const named = await run(['build', '--tag', 't1']);
+  assert.equal(named.code, 1);
+  assert.match(named.stderr, /build\.dockerfile: expected an existing file, found "app\/Dockerfile\.prod"/);
+  assert.deepEqual(
+    bin.calls('docker').filter((call) => call.argv[0] !== 'version'),
+    [],
+  );
+});
+
+test('when git status fails, the default tag is -dirty: it never claims a clean commit it cannot prove', async (t) => {
+  const bin = standinBin(t, ['docker']);
+  const repo = project(t);
+  const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repo, env: { ...process.env, ...identity } })
+      .toString()
+      .trim();
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'initial');
+  const sha = git('rev-parse', '--short', 'HEAD');
+  // A git whose `status` fails (a corrupt index, a lock, a permission problem), while rev-parse works.
+  const brokenGit = tempDir(t);
+  const realGit = execFileSync('sh', ['-c', 'command -v git']).toString().trim();
+  writeFileSync(
+    join(brokenGit, 'git'),
+    `#!/bin/sh\nif [ "$1" = status ]; then echo "fatal: index file corrupt" >&2; exit 128; fi\nexec ${realGit} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const result = await runCli(['build'], { cwd: repo, path: [brokenGit, bin.dir], env: { STANDIN_LOG: bin.log } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `ghcr.io/acme/web:${sha}-dirty\n`);
+});

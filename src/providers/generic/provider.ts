@@ -2,10 +2,12 @@ import type { ConfigIssue } from '../../core/config/issues.js';
 import { isValidImageName } from '../../core/image-ref.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
 import type { BackendProvider, ValidationContext } from '../../core/provider.js';
+import { defaultDockerfileIssues } from './dockerfile.js';
 import { GENERIC_PROVIDER_ID } from './ids.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
 
-function buildIssues({ build }: GenericConfig, { projectRoot, project }: ValidationContext): ConfigIssue[] {
+function buildIssues(config: GenericConfig, { projectRoot, project, operations }: ValidationContext): ConfigIssue[] {
+  const { build } = config;
   const issues: ConfigIssue[] = [];
   if (build.context !== undefined) {
     const problem = workdirProblem(projectRoot, build.context);
@@ -14,6 +16,10 @@ function buildIssues({ build }: GenericConfig, { projectRoot, project }: Validat
   if (build.dockerfile !== undefined) {
     const problem = fileProblem(projectRoot, build.dockerfile);
     if (problem) issues.push({ path: ['build', 'dockerfile'], message: problem });
+  } else if (!operations.includes('dev') || build.context !== undefined) {
+    // The implicit Dockerfile is checked when building (and by doctor), or when build.context says where to look;
+    // `config validate` of a dev-only project without one stays valid (init's configs validate at once).
+    issues.push(...defaultDockerfileIssues(config, projectRoot));
   }
   // An empty name means project.name itself is invalid, which is reported on its own.
   if (build.image_name === undefined && project.name !== '' && !isValidImageName(project.name)) {
@@ -30,7 +36,7 @@ function buildIssues({ build }: GenericConfig, { projectRoot, project }: Validat
 /** The baseline provider: runs any command for `dev`, `docker build` for `build`. */
 export const genericProvider: BackendProvider<GenericConfig> = {
   id: GENERIC_PROVIDER_ID,
-  description: 'Runs any dev server command; builds with docker build',
+  description: 'Runs any dev server command; builds with docker build or podman build',
   feature: 'PROVIDER_BACKEND_GENERIC',
   logPrefix: 'generic',
   configSchema: genericConfigSchema,

@@ -4,6 +4,11 @@ import { durationField } from '../../core/duration.js';
 import { isValidImageName } from '../../core/image-ref.js';
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Container engine CLIs the generic provider can drive; both take the same build and push arguments. */
+export const ENGINES = ['docker', 'podman'] as const;
+export type Engine = (typeof ENGINES)[number];
+const PLATFORM = '[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?';
+const PLATFORMS = new RegExp(`^${PLATFORM}(?:,${PLATFORM})*$`);
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
 
 /** `host:port` with a port 1-65535; the host may be a name, an IPv4 or a bracketed IPv6 address. */
@@ -120,11 +125,47 @@ export const genericBuildSchema = v.strictObject({
       v.description('Image name, appended to project.registry. Default: project.name.'),
     ),
   ),
+  engine: v.optional(
+    v.pipe(
+      v.picklist(ENGINES, `expected one of ${ENGINES.join(', ')}`),
+      v.description(
+        'Container engine CLI that builds and pushes: docker or podman. The environment variable STAGECRAFT_ENGINE overrides it.',
+      ),
+    ),
+    'docker',
+  ),
+  args: v.optional(
+    v.pipe(
+      v.record(
+        v.pipe(v.string(), v.regex(ENV_NAME, 'expected a build argument name (letters, digits, _)')),
+        v.pipe(
+          v.union([v.string(), v.number(), v.boolean()]),
+          v.transform((value) => String(value)),
+        ),
+      ),
+      v.description('Build arguments (--build-arg NAME=VALUE), taken literally. They are stored in the image: never put a secret here.'),
+    ),
+    {},
+  ),
+  target: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a stage name from the Dockerfile (FROM ... AS name)'),
+      v.description('Build stage to stop at (--target), for a multi-stage Dockerfile.'),
+    ),
+  ),
+  platform: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(PLATFORMS, 'expected os/arch[/variant], comma-separated for several, such as linux/amd64'),
+      v.description('Target platform(s) (--platform), such as linux/amd64 or linux/amd64,linux/arm64.'),
+    ),
+  ),
 });
 
 export const genericConfigSchema = v.strictObject({
   dev: v.optional(v.pipe(genericDevSchema, v.description('How `stagecraft dev` runs the server.'))),
-  build: v.optional(v.pipe(genericBuildSchema, v.description('How `stagecraft build` builds the image with docker.')), {}),
+  build: v.optional(v.pipe(genericBuildSchema, v.description('How `stagecraft build` builds the image with docker or podman.')), {}),
 });
 
 export type GenericConfig = v.InferOutput<typeof genericConfigSchema>;
