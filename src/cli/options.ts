@@ -58,7 +58,10 @@ export const INIT_OPTIONS = {
     value: 'NAMES',
     description: 'encore-ts: comma-separated variables to sync as secrets (default: the block is written commented out)',
   },
-  gitignore: { type: 'boolean', description: 'add the files that hold secrets (.env.local, .secrets.local.cue) to .gitignore when git does not ignore them' },
+  gitignore: {
+    type: 'boolean',
+    description: 'add the files that hold secrets (.env.local, .secrets.local.cue) to .gitignore when git does not ignore them',
+  },
   yes: { type: 'boolean', description: 'accept every offer (same as --gitignore)' },
   force: { type: 'boolean', description: 'overwrite an existing stagecraft.yml' },
 } as const satisfies OptionTable;
