@@ -66,13 +66,24 @@ test('two installs sharing one cache never share entries: stack traces name thei
     cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
     return join(root, 'dist', 'cli.cjs');
   });
-  // A probe that fails inside Stagecraft's own code (its first process.cwd() call) and so prints the
-  // stack of whichever compiled code ran: the file names in it come from the code cache when one is used.
+  // A probe that fails inside Stagecraft's own code (its read of STAGECRAFT_CONFIG, an internal error whose
+  // stack -v prints) and so shows whichever compiled code ran: its file names come from the code cache when
+  // one is used.
   const probe = join(tempDir(t), 'probe.cjs');
-  writeFileSync(probe, "process.cwd = () => { throw new Error('probe'); };\n");
+  writeFileSync(
+    probe,
+    `const env = process.env;
+Object.defineProperty(process, 'env', { value: new Proxy(env, { get(target, key) {
+  if (key === 'STAGECRAFT_CONFIG') throw new TypeError('probe');
+  return Reflect.get(target, key);
+} }) });
+`,
+  );
   const env = { PATH: process.env.PATH, HOME: cwd, XDG_CACHE_HOME: cache };
-  const run = (cli: string, preload: string[] = []) =>
-    spawnSync(process.execPath, [...preload, cli as string, 'providers'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  const run = (cli: string, preload: string[] = []) => {
+    const args = preload.length > 0 ? ['config', 'validate', '-v'] : ['providers'];
+    return spawnSync(process.execPath, [...preload, cli as string, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  };
 
   assert.equal(run(first as string).status, 0);
   const entriesOfFirst = cacheFiles(cache);
