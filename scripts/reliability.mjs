@@ -62,13 +62,12 @@ ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${new Date().
 Every end-to-end test ends with the orphan check of test/helpers/cli.ts: no process carrying the run's marker
 variable (inherited by every descendant) may still be running.
 
-## A second Ctrl+C during Node's own exit
+## A second Ctrl+C after the stop has finished
 
-When the stop finishes quickly (a preflight or secret sync that is simply abandoned), a second Ctrl+C can land
-in the last milliseconds of the process, after Node has closed its signal watchers, when no JavaScript can run:
-the process then ends by SIGINT (the shell shows 130) instead of exit 0. Everything had already been stopped
-and reported (\`stopped before the dev server started\`); nothing is left running. Until then a second Ctrl+C
-kills every child group at once and the exit code stays 0.
+A second Ctrl+C can land after everything has stopped, while the last lines are still being written. Stagecraft
+keeps its stop-signal handlers for the whole life of the process (src/cli.ts): such a signal ends the process
+with the command's own exit code, never by death from the signal. The signals suite counts these cases and
+fails on any death by SIGINT.
 
 ## When Stagecraft itself is killed with SIGKILL
 
