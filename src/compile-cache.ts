@@ -87,13 +87,6 @@ export function commandOf(args: readonly string[]): string {
   return word !== undefined && /^[a-z]+$/.test(word) ? word : 'default';
 }
 
-/** $XDG_CACHE_HOME (or ~/.cache)/stagecraft: the root of every compile cache entry. */
-export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.STAGECRAFT_NO_CACHE) return undefined;
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
-  return base === undefined ? undefined : join(base, 'stagecraft');
-}
-
 type ModuleWrapper = (this: unknown, exports: unknown, require: unknown, module: unknown, filename: string, dirname: string) => unknown;
 
 interface ModuleInstance {

@@ -12,10 +12,10 @@ import {
 } from '../../core/process/readiness.js';
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
+import { listenUrl, parseListenFlag } from '../../core/provider-kit/host-port.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
-import { listenUrl, parseListenAddress } from './listen.js';
-import { ensureListenAddressFree, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
+import { ensureListenAddressFree, type ListenTarget, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
 import { encoreLineLevel, explainEncoreExit } from './output.js';
 import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
 import type { EncoreConfig, EncoreDevConfig } from './schema.js';
@@ -103,18 +103,9 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
 }
 
 /** `stagecraft dev --listen` wins over dev.listen; a bad flag value is a usage error. */
-function resolveListen(flag: string | undefined, configured: string): { raw: string; host: string; port: number } {
+function resolveListen(flag: string | undefined, configured: string): ListenTarget {
   const raw = flag ?? configured;
-  const parsed = parseListenAddress(raw);
-  if (!parsed.ok) {
-    throw new StagecraftError({
-      category: 'USAGE',
-      provider: ENCORE_PROVIDER_ID,
-      operation: 'dev',
-      message: `--listen: expected host:port with an IP address or localhost and a port 1-65535, found ${JSON.stringify(raw)}`,
-    });
-  }
-  return { raw, host: parsed.host, port: parsed.port };
+  return { raw, ...parseListenFlag(raw, 'ip-or-localhost', { provider: ENCORE_PROVIDER_ID }) };
 }
 
 /**

@@ -1,12 +1,11 @@
 import { relative } from 'node:path';
-import { dockerStatus, fail, ok, portIsFree, warn } from '../../core/doctor-checks.js';
 import { isStagecraftError } from '../../core/errors.js';
 import { resolveProjectPath } from '../../core/paths.js';
-import { findExecutable } from '../../core/process/executable.js';
-import { runToCompletion } from '../../core/process/run.js';
 import type { DoctorCheck, DoctorOptions } from '../../core/provider.js';
+import { engineCheck } from '../../core/provider-kit/container-engine.js';
+import { fail, listenPortCheck, ok, warn } from '../../core/provider-kit/doctor-checks.js';
+import { gitIgnores } from '../../core/provider-kit/git.js';
 import { encoreEnvironment } from './environment.js';
-import { parseListenAddress } from './listen.js';
 import { LOCAL_SECRETS_FILE } from './local-secrets.js';
 import { type EncoreApp, findEncoreApp, locateEncore } from './preflight.js';
 import type { EncoreConfig } from './schema.js';
@@ -79,30 +78,18 @@ export async function encoreDoctor(options: DoctorOptions<EncoreConfig>): Promis
     ) {
       checks.push(await localSecretsIgnored(options, app, env));
     }
-    const listen = parseListenAddress(dev.listen);
-    if (listen.ok) {
-      const port = await portIsFree(listen.host, listen.port);
-      checks.push(
-        port.free
-          ? ok('listen', `${dev.listen} is free`)
-          : fail(
-              'listen',
-              `${dev.listen} ${port.problem}`,
-              'Stop what holds it, or pick another address: stagecraft dev --listen HOST:PORT.',
-            ),
-      );
-    }
+    const listen = await listenPortCheck('listen', dev.listen, 'ip-or-localhost');
+    if (listen !== undefined) checks.push(listen);
   }
 
-  const docker = await dockerStatus(options.runner, env);
   checks.push(
-    docker.server
-      ? ok('docker', `daemon ${docker.server} (for stagecraft build)`)
-      : warn(
-          'docker',
-          `no Docker daemon: ${docker.problem}`,
-          'stagecraft build needs one; stagecraft build --push does not (Encore pushes to the registry itself).',
-        ),
+    await engineCheck({
+      runner: options.runner,
+      env,
+      engine: 'docker',
+      severity: 'warn',
+      fix: 'stagecraft build needs a Docker daemon; stagecraft build --push does not (Encore pushes to the registry itself).',
+    }),
   );
   return checks;
 }
@@ -112,22 +99,19 @@ async function localSecretsIgnored(
   app: EncoreApp,
   env: Record<string, string>,
 ): Promise<DoctorCheck> {
-  const git = findExecutable('git', env.PATH);
   const file = resolveProjectPath(app.root, LOCAL_SECRETS_FILE);
-  if (!git.found)
-    return warn(
-      LOCAL_SECRETS_FILE,
-      'git not found: cannot tell whether it is ignored',
-      `Make sure ${LOCAL_SECRETS_FILE} is never committed.`,
-    );
-  const result = await runToCompletion(options.runner, git.path, ['check-ignore', '-q', file], {
-    cwd: app.root,
-    env,
-    timeoutMs: 10_000,
-    signal: options.signal,
-  });
-  if (result.code === 0) return ok(LOCAL_SECRETS_FILE, 'ignored by git');
-  if (result.code === 1)
-    return fail(LOCAL_SECRETS_FILE, 'will hold secret values but git does not ignore it', `echo ${LOCAL_SECRETS_FILE} >> .gitignore`);
-  return ok(LOCAL_SECRETS_FILE, 'not in a git repository');
+  switch (await gitIgnores({ runner: options.runner, env, cwd: app.root, file, signal: options.signal })) {
+    case 'no-git':
+      return warn(
+        LOCAL_SECRETS_FILE,
+        'git not found: cannot tell whether it is ignored',
+        `Make sure ${LOCAL_SECRETS_FILE} is never committed.`,
+      );
+    case 'ignored':
+      return ok(LOCAL_SECRETS_FILE, 'ignored by git');
+    case 'not-ignored':
+      return fail(LOCAL_SECRETS_FILE, 'will hold secret values but git does not ignore it', `echo ${LOCAL_SECRETS_FILE} >> .gitignore`);
+    case 'unknown':
+      return ok(LOCAL_SECRETS_FILE, 'not in a git repository');
+  }
 }
