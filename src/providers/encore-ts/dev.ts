@@ -1,4 +1,3 @@
-import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { formatArgv } from '../../core/process/format-argv.js';
@@ -30,17 +29,7 @@ const HEARTBEAT_MS = 5 * 60_000;
  * `encore run` supervised until the user stops it. The Encore daemon that `encore run` talks to lives in
  * its own process group and is never touched.
  */
-export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<void> {
-  const dev = options.config.dev;
-  if (dev === undefined) {
-    // validate() reports this with a position before dev() is reached; this guards direct API use.
-    throw new StagecraftError({
-      category: 'INVALID_CONFIG',
-      provider: ENCORE_PROVIDER_ID,
-      operation: 'dev',
-      message: 'the dev block is required',
-    });
-  }
+export async function runEncoreDev(options: DevOptions<EncoreConfig>, dev: EncoreDevConfig): Promise<void> {
   const { logger, runner, signal } = options;
   const listen = resolveListen(options.listen, dev.listen);
   const workdir = resolveProjectPath(options.projectRoot, dev.workdir);

@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { StagecraftError } from '../../core/errors.js';
 import { assertPortFree } from '../../core/net/port.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
@@ -11,17 +10,8 @@ import { formatHostPort, type HostPort, parseHostPort, parseListenFlag } from '.
 import { GENERIC_PROVIDER_ID } from './ids.js';
 import type { GenericConfig, GenericDevConfig } from './schema.js';
 
-export async function runGenericDev(options: DevOptions<GenericConfig>): Promise<void> {
-  const dev = options.config.dev;
-  if (dev === undefined) {
-    // validate() reports this with a position before dev() is reached; this guards direct API use.
-    throw new StagecraftError({
-      category: 'INVALID_CONFIG',
-      provider: GENERIC_PROVIDER_ID,
-      operation: 'dev',
-      message: 'dev.command is required',
-    });
-  }
+/** `stagecraft dev` for the generic provider: the configured command, supervised until the user stops it. */
+export async function runGenericDev(options: DevOptions<GenericConfig>, dev: GenericDevConfig): Promise<void> {
   const listen = options.listen === undefined ? undefined : parseListenFlag(options.listen, 'name', { provider: GENERIC_PROVIDER_ID });
   const env = devEnvironment(options, dev, listen);
   maskDeclaredSecrets({ names: dev.secrets, env, secrets: options.secrets, warn: { logger: options.logger } });
