@@ -49,7 +49,11 @@ function counted() {
   return { provider, loads, ran };
 }
 
-const context = (projectRoot: string, operations: ('dev' | 'build')[]) => ({ projectRoot, operations, project: { name: 'p', registry: undefined } });
+const context = (projectRoot: string, operations: ('dev' | 'build')[]) => ({
+  projectRoot,
+  operations,
+  project: { name: 'p', registry: undefined },
+});
 const devOptions = (config: Config) => ({ config }) as unknown as DevOptions<Config>;
 
 test('operations are loaded when first run, not when the provider is defined', async () => {
