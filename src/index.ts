@@ -29,8 +29,8 @@ export {
   type ReadinessCheck,
   tcpReadiness,
 } from './core/process/readiness.js';
-export { describeExit, runLogged, runToCompletion } from './core/process/run.js';
-export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/runner.js';
+export { describeExit, runLogged, runToCompletion } from './core/process/run-to-completion.js';
+export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/start-child.js';
 export { superviseDevServer } from './core/process/supervise.js';
 export type {
   BackendProvider,

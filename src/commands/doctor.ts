@@ -10,7 +10,7 @@ import { isFile } from '../core/paths.js';
 import type { DoctorCheck } from '../core/provider.js';
 import { fail, ok } from '../core/provider-kit/doctor-checks.js';
 import { devEnvironmentFiles } from './dev.js';
-import { loadProjectConfig, providerContext } from './shared.js';
+import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
 

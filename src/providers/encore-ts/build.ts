@@ -1,12 +1,12 @@
 import { StagecraftError } from '../../core/errors.js';
 import { imageReference } from '../../core/image-ref.js';
 import { resolveProjectPath } from '../../core/paths.js';
-import { describeExit, runLogged } from '../../core/process/run.js';
+import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
 import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
-import { encoreLineLevel } from './output.js';
+import { encoreLineLevel } from './log-lines.js';
 import { findEncoreApp, locateEncore } from './preflight.js';
 import type { EncoreConfig } from './schema.js';
 import { MINIMUM_VERSION } from './version.js';

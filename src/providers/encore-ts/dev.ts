@@ -15,7 +15,7 @@ import { listenUrl, parseListenFlag } from '../../core/provider-kit/host-port.js
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { ensureListenAddressFree, type ListenTarget, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
-import { encoreLineLevel, explainEncoreExit } from './output.js';
+import { encoreLineLevel, explainEncoreExit } from './log-lines.js';
 import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
 import type { EncoreConfig, EncoreDevConfig } from './schema.js';
 import { syncSecrets } from './secrets.js';

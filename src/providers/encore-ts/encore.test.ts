@@ -8,7 +8,7 @@ import { StagecraftError } from '../../core/errors.js';
 import { backendProviders } from '../../core/registry.js';
 import { runArguments } from './dev.js';
 import { LOCAL_SECRETS_FILE, updateLocalSecrets } from './local-secrets.js';
-import { encoreLineLevel, explainEncoreExit } from './output.js';
+import { encoreLineLevel, explainEncoreExit } from './log-lines.js';
 import type { EncoreDevConfig } from './schema.js';
 import { decodeCueString } from './test/cue-decode.js';
 import { compareVersions, parseEncoreVersion, parseVersion } from './version.js';

@@ -2,7 +2,7 @@ import { StagecraftError } from '../../core/errors.js';
 import { imageReference } from '../../core/image-ref.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
-import { describeExit, runLogged } from '../../core/process/run.js';
+import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
 import { engineInstallHint } from '../../core/provider-kit/container-engine.js';
 import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
+import { type GroupGuard, startGroupGuard } from './group-guard.js';
 import { LineSplitter, type SafeCut } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
-import { spawnDetached } from './spawn.js';
-import { type GroupGuard, startGroupGuard } from './watchdog.js';
+import { spawnDetached } from './spawn-detached.js';
 
 export interface StartOptions {
   readonly cwd: string;
@@ -106,7 +106,7 @@ function startProcess(
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
-  // The guard exists before the child does, so no child ever runs unguarded (see watchdog.ts).
+  // The guard exists before the child does, so no child ever runs unguarded (see group-guard.ts).
   let guard: GroupGuard | undefined = startGroupGuard();
   let child: ChildProcess;
   try {
