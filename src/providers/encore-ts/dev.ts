@@ -79,8 +79,15 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>, dev: Encor
     heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
     explainExit: explainEncoreExit,
   });
-  // superviseDevServer returned: the user stopped it. The client is gone, but the address is the daemon's
-  // and is released shortly afterwards; a restart right now must find it free.
+  // superviseDevServer returned: the user stopped it.
+  await awaitRelease(listen, logger);
+}
+
+/**
+ * After `encore run` stopped, the client is gone but the address is the daemon's, released shortly
+ * afterwards: wait for it, so a restart right now finds it free (or say that it may not).
+ */
+async function awaitRelease(listen: ListenTarget, logger: Logger): Promise<void> {
   const startedAt = performance.now();
   if (await waitUntilFree(listen, RELEASE_WAIT_MS)) {
     logger.debug(`${listen.raw} released by Encore's daemon after ${formatSeconds(performance.now() - startedAt)}`);

@@ -8,7 +8,7 @@ import { gitIgnores } from '../../core/provider-kit/git.js';
 import { encoreEnvironment } from './environment.js';
 import { LOCAL_SECRETS_FILE } from './local-secrets.js';
 import { type EncoreApp, findEncoreApp, locateEncore } from './preflight.js';
-import type { EncoreConfig } from './schema.js';
+import type { EncoreConfig, EncoreDevConfig } from './schema.js';
 import { resolveStore } from './secrets.js';
 import { formatVersion } from './version.js';
 
@@ -17,8 +17,21 @@ export async function encoreDoctor(options: DoctorOptions<EncoreConfig>): Promis
   const { config, projectRoot } = options;
   const env = encoreEnvironment(options.env, config, projectRoot);
   const workdir = resolveProjectPath(projectRoot, config.dev?.workdir ?? config.build.workdir ?? '.');
-  const checks: DoctorCheck[] = [];
+  const binary = await binaryCheck(options, env, workdir);
+  const { app, check: appFile } = appCheck(workdir, projectRoot);
+  const dev = config.dev === undefined ? [] : await devChecks(options, config.dev, app, env);
+  const docker = await engineCheck({
+    runner: options.runner,
+    env,
+    engine: 'docker',
+    severity: 'warn',
+    fix: 'stagecraft build needs a Docker daemon; stagecraft build --push does not (Encore pushes to the registry itself).',
+  });
+  return [binary, appFile, ...dev, docker];
+}
 
+/** The encore binary: found, recent enough, its version readable. */
+async function binaryCheck(options: DoctorOptions<EncoreConfig>, env: Record<string, string>, workdir: string): Promise<DoctorCheck> {
   try {
     const encore = await locateEncore({
       runner: options.runner,
@@ -28,69 +41,58 @@ export async function encoreDoctor(options: DoctorOptions<EncoreConfig>): Promis
       signal: options.signal,
       operation: 'dev',
     });
-    checks.push(
-      encore.version
-        ? ok('encore', `${formatVersion(encore.version)} at ${encore.path}`)
-        : warn('encore', `found at ${encore.path}, but its version could not be read`, 'Check that `encore version` prints a version.'),
-    );
+    return encore.version
+      ? ok('encore', `${formatVersion(encore.version)} at ${encore.path}`)
+      : warn('encore', `found at ${encore.path}, but its version could not be read`, 'Check that `encore version` prints a version.');
   } catch (error) {
     if (!isStagecraftError(error)) throw error;
-    checks.push(fail('encore', error.message, error.hint));
+    return fail('encore', error.message, error.hint);
   }
+}
 
-  let app: EncoreApp | undefined;
+/** encore.app: found from the workdir, a TypeScript app, linked to Encore's platform or not. */
+function appCheck(workdir: string, projectRoot: string): { app: EncoreApp | undefined; check: DoctorCheck } {
   try {
-    app = findEncoreApp(workdir, projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
+    const app = findEncoreApp(workdir, projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
     const linked = app.id ? `linked to Encore's platform as ${app.id}` : "not linked to Encore's platform";
     const where = relative(projectRoot, app.file) || app.file;
-    checks.push(
+    const check =
       app.lang === 'typescript'
         ? ok('encore.app', `${where} (typescript, ${linked})`)
         : warn(
             'encore.app',
             `${where} has lang ${JSON.stringify(app.lang ?? 'go')}, ${linked}`,
             'This provider is for Encore.ts apps: "lang": "typescript".',
-          ),
-    );
+          );
+    return { app, check };
   } catch (error) {
     if (!isStagecraftError(error)) throw error;
-    checks.push(fail('encore.app', error.message, error.hint));
+    return { app: undefined, check: fail('encore.app', error.message, error.hint) };
   }
+}
 
-  const dev = config.dev;
-  if (dev !== undefined) {
-    for (const name of dev.encore_secrets?.from_env ?? []) {
-      checks.push(
-        env[name]
-          ? ok(`secret ${name}`, 'set')
-          : warn(
-              `secret ${name}`,
-              `${env[name] === undefined ? 'not set' : 'empty'} in the environment; it will not be synced`,
-              `Add ${name}=... to ${dev.env_file}.`,
-            ),
-      );
-    }
-    if (
-      app !== undefined &&
-      dev.encore_secrets &&
-      dev.encore_secrets.from_env.length > 0 &&
-      resolveStore(dev.encore_secrets.store, app) === 'local'
-    ) {
-      checks.push(await localSecretsIgnored(options, app, env));
-    }
-    const listen = await listenPortCheck('listen', dev.listen, 'ip-or-localhost');
-    if (listen !== undefined) checks.push(listen);
-  }
-
-  checks.push(
-    await engineCheck({
-      runner: options.runner,
-      env,
-      engine: 'docker',
-      severity: 'warn',
-      fix: 'stagecraft build needs a Docker daemon; stagecraft build --push does not (Encore pushes to the registry itself).',
-    }),
+/** What `dev` needs beyond the binary: each secret's value, the local secret file ignored by git, the listen port. */
+async function devChecks(
+  options: DoctorOptions<EncoreConfig>,
+  dev: EncoreDevConfig,
+  app: EncoreApp | undefined,
+  env: Record<string, string>,
+): Promise<DoctorCheck[]> {
+  const checks = (dev.encore_secrets?.from_env ?? []).map((name) =>
+    env[name]
+      ? ok(`secret ${name}`, 'set')
+      : warn(
+          `secret ${name}`,
+          `${env[name] === undefined ? 'not set' : 'empty'} in the environment; it will not be synced`,
+          `Add ${name}=... to ${dev.env_file}.`,
+        ),
   );
+  const secrets = dev.encore_secrets;
+  if (app !== undefined && secrets && secrets.from_env.length > 0 && resolveStore(secrets.store, app) === 'local') {
+    checks.push(await localSecretsIgnored(options, app, env));
+  }
+  const listen = await listenPortCheck('listen', dev.listen, 'ip-or-localhost');
+  if (listen !== undefined) checks.push(listen);
   return checks;
 }
 
