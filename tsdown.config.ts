@@ -36,12 +36,12 @@ export default defineConfig({
         {
           name: 'boot',
           priority: 30,
-          test: /[\\/]src[\\/]core[\\/](logging|process[\\/](runner|spawn|watchdog|lines|process-group|interrupts))[\\/.]/,
+          test: /[\\/]src[\\/]core[\\/](logging|process[\\/](start-child|spawn-detached|group-guard|lines|process-group|interrupts))[\\/.]/,
         },
         {
           name: 'config',
           priority: 20,
-          test: /[\\/](src[\\/](commands[\\/]shared\.ts|core[\\/](config|env)|providers[\\/][^\\/]+[\\/](provider|schema|listen|ids|index)\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
+          test: /[\\/](src[\\/](commands[\\/]project-context\.ts|core[\\/](config|env)|providers[\\/][^\\/]+[\\/](provider|schema|listen|ids|index)\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
         },
         {
           name: 'run',

@@ -6,6 +6,8 @@
  *   registerBackendProvider(myProvider);
  *   process.exitCode = await main(process.argv.slice(2));
  *
+ * `defineProvider` and the rest of the provider toolkit (core/provider-kit/) do what every provider needs:
+ * lazily loaded operations, the dev block's checks, host:port fields, secret masking, doctor checks.
  * See docs/providers.md for a worked example.
  */
 export { main } from './cli/main.js';
@@ -16,7 +18,7 @@ export { imageReference, isValidImageName, isValidRegistry, isValidTag } from '.
 export type { Level, Logger } from './core/logging/logger.js';
 export type { Progress, ProgressStep } from './core/logging/progress.js';
 export type { Redactor } from './core/logging/redactor.js';
-export { fileProblem, resolveProjectPath, workdirProblem } from './core/paths.js';
+export { fileProblem, isFile, resolveProjectPath, workdirProblem } from './core/paths.js';
 export { findExecutable, requireExecutable } from './core/process/executable.js';
 export { formatArgv } from './core/process/format-argv.js';
 export {
@@ -27,8 +29,8 @@ export {
   type ReadinessCheck,
   tcpReadiness,
 } from './core/process/readiness.js';
-export { describeExit, runLogged, runToCompletion } from './core/process/run.js';
-export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/runner.js';
+export { describeExit, runLogged, runToCompletion } from './core/process/run-to-completion.js';
+export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/start-child.js';
 export { superviseDevServer } from './core/process/supervise.js';
 export type {
   BackendProvider,
@@ -36,11 +38,34 @@ export type {
   BuildPlan,
   BuildResult,
   DevOptions,
+  DoctorCheck,
+  DoctorOptions,
   PlannedCommand,
   ProjectInfo,
   ProviderContext,
   ValidationContext,
 } from './core/provider.js';
+export { type EngineCheckOptions, type EngineName, engineCheck, engineStatus } from './core/provider-kit/container-engine.js';
+export { type DeclaredSecret, maskDeclaredSecrets } from './core/provider-kit/declared-secrets.js';
+export {
+  type DevBlock,
+  defineProvider,
+  type Load,
+  type ProviderDefinition,
+  type ProviderOperations,
+  type WithDevBlock,
+} from './core/provider-kit/define.js';
+export { fail, listenPortCheck, ok, warn } from './core/provider-kit/doctor-checks.js';
+export { ENV_NAME, envNameField, hostPortField } from './core/provider-kit/fields.js';
+export { type GitIgnoreAnswer, gitIgnores } from './core/provider-kit/git.js';
+export {
+  formatHostPort,
+  type HostPort,
+  type HostRule,
+  listenUrl,
+  parseHostPort,
+  parseListenFlag,
+} from './core/provider-kit/host-port.js';
 export { backendProviders, ProviderRegistry, registerBackendProvider } from './core/registry.js';
 
 import './providers/index.js';

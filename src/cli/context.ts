@@ -3,7 +3,7 @@ import { type Colors, type LogFormat, Logger } from '../core/logging/logger.js';
 import { LogOutput, streamSink } from '../core/logging/output.js';
 import { createProgress, type Progress } from '../core/logging/progress.js';
 import { Redactor } from '../core/logging/redactor.js';
-import { createRunner, type Runner } from '../core/process/runner.js';
+import { createRunner, type Runner } from '../core/process/start-child.js';
 import type { CommandTable } from './command-spec.js';
 import { COMMAND_TABLE } from './commands.js';
 

@@ -7,7 +7,7 @@ import { StagecraftError } from '../core/errors.js';
 import { isValidTag } from '../core/image-ref.js';
 import { formatArgv } from '../core/process/format-argv.js';
 import type { BuildOptions, BuildPlan } from '../core/provider.js';
-import { loadProjectConfig, providerContext } from './shared.js';
+import { loadProjectConfig, providerContext } from './project-context.js';
 
 export type BuildFlags = FlagsOf<typeof BUILD_OPTIONS>;
 

@@ -28,8 +28,9 @@ const valueOptions = ({ commands, globalOptions }: CommandTable): [string, Optio
   );
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
-function bashScript(table: CommandTable): string {
-  const { commands, globalOptions } = table;
+/** The `case` arms of the bash script, one per flag that takes a value, command and command group. */
+function bashCases(table: CommandTable) {
+  const { commands } = table;
   const valueFlags = [...new Set(valueOptions(table).flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]))];
   const valueCases = [...new Map(valueOptions(table).map(([name, spec]) => [name, spec])).entries()].map(([name, spec]) => {
     const patterns = [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])].join('|');
@@ -47,6 +48,17 @@ function bashScript(table: CommandTable): string {
   const positionalCases = commands
     .filter((command) => command.positionals?.[0]?.choices)
     .map((command) => `    ${quote(command.name)}) positional=${quote(command.positionals?.[0]?.choices?.join(' ') ?? '')} ;;`);
+  // After a group's word (`config`), its subcommands.
+  const groupCases = groups.map((group) => {
+    const subcommands = commands.filter((command) => command.name.startsWith(`${group} `)).map((command) => command.name.split(' ')[1]);
+    return `  elif [ "\${words[0]}" = ${quote(group)} ] && [ "\${#words[@]}" -eq 1 ]; then\n    COMPREPLY=($(compgen -W ${quote(subcommands.join(' '))} -- "$cur"))`;
+  });
+  return { valueFlags, valueCases, commandCases, groups, groupCases, positionalCases };
+}
+
+function bashScript(table: CommandTable): string {
+  const { commands, globalOptions } = table;
+  const { valueFlags, valueCases, commandCases, groups, groupCases, positionalCases } = bashCases(table);
   return `# bash completion for stagecraft. Load it with: eval "$(stagecraft completion bash)"
 # or save it as ~/.local/share/bash-completion/completions/stagecraft
 _stagecraft() {
@@ -79,17 +91,7 @@ ${positionalCases.join('\n')}
     COMPREPLY=($(compgen -W "$options ${flagsOf(globalOptions).join(' ')}" -- "$cur"))
   elif [ "\${#words[@]}" -eq 0 ]; then
     COMPREPLY=($(compgen -W ${quote(topWords(commands).join(' '))} -- "$cur"))
-${groups
-  .map(
-    (group) =>
-      `  elif [ "\${words[0]}" = ${quote(group)} ] && [ "\${#words[@]}" -eq 1 ]; then\n    COMPREPLY=($(compgen -W ${quote(
-        commands
-          .filter((c) => c.name.startsWith(`${group} `))
-          .map((c) => c.name.split(' ')[1])
-          .join(' '),
-      )} -- "$cur"))`,
-  )
-  .join('\n')}
+${groupCases.join('\n')}
   elif [ -n "$positional" ]; then
     COMPREPLY=($(compgen -W "$positional" -- "$cur"))
   fi

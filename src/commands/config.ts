@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { backendProviders, loadProjectConfig } from './shared.js';
+import { backendProviders, loadProjectConfig } from './project-context.js';
 
 /** `stagecraft config validate`: every problem at once (exit 1), or a one-line confirmation (exit 0). */
 export async function validateCommand(ctx: CommandContext): Promise<number> {

@@ -6,7 +6,7 @@ import { composeEnvironment, type EnvironmentFile } from '../core/env/environmen
 import { InterruptedError, StagecraftError } from '../core/errors.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { acquireInstanceLock } from '../core/process/instance-lock.js';
-import { loadProjectConfig, providerContext } from './shared.js';
+import { loadProjectConfig, providerContext } from './project-context.js';
 
 export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
 

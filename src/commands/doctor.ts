@@ -1,16 +1,16 @@
-import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
 import type { DOCTOR_OPTIONS } from '../cli/options.js';
 import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import { fail, ok } from '../core/doctor-checks.js';
 import { composeEnvironment } from '../core/env/environment.js';
 import { isStagecraftError } from '../core/errors.js';
+import { isFile } from '../core/paths.js';
 import type { DoctorCheck } from '../core/provider.js';
+import { fail, ok } from '../core/provider-kit/doctor-checks.js';
 import { devEnvironmentFiles } from './dev.js';
-import { loadProjectConfig, providerContext } from './shared.js';
+import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
 
@@ -55,14 +55,6 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
   const { env } = composeEnvironment(present, ctx.processEnv);
   checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', ctx.signal), env })) ?? []));
   return checks;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function render(ctx: CommandContext, checks: readonly DoctorCheck[], json: boolean): void {

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { backendProviders } from './shared.js';
+import { backendProviders } from './project-context.js';
 
 /** `stagecraft providers`: one provider per line, `ID  description`. */
 export async function providersCommand(ctx: CommandContext): Promise<number> {

@@ -1,6 +1,6 @@
 import { findExecutable } from './process/executable.js';
-import { runToCompletion } from './process/run.js';
-import type { Runner } from './process/runner.js';
+import { runToCompletion } from './process/run-to-completion.js';
+import type { Runner } from './process/start-child.js';
 
 /**
  * The default image tag: the git short SHA, with `-dirty` when the project directory has uncommitted

@@ -53,6 +53,11 @@ export function workdirProblem(projectRoot: string, path: string): string | unde
   return undefined;
 }
 
+/** Whether `path` is a regular file (symlinks followed); false when it is missing or unreadable. */
+export function isFile(path: string): boolean {
+  return kindOf(path) === 'file';
+}
+
 function kindOf(path: string): 'file' | 'directory' | 'missing' | 'special file' {
   try {
     const stats = statSync(path);

@@ -4,7 +4,7 @@ import type { Operation } from './errors.js';
 import type { Logger } from './logging/logger.js';
 import type { Progress } from './logging/progress.js';
 import type { Redactor } from './logging/redactor.js';
-import type { Runner } from './process/runner.js';
+import type { Runner } from './process/start-child.js';
 
 export interface EnvFileField {
   readonly path: string;

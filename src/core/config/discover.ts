@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StagecraftError } from '../errors.js';
+import { isFile } from '../paths.js';
 
 export const CONFIG_FILE_NAMES = ['stagecraft.yml', 'stagecraft.yaml'] as const;
 
@@ -38,8 +38,4 @@ export function discoverConfigFile(options: DiscoverOptions): string {
     message: `no stagecraft.yml found in ${resolve(options.cwd)} or any parent directory`,
     hint: 'Run `stagecraft init` to create one, or point at it with --config FILE.',
   });
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }

@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
 import { type Operation, StagecraftError } from '../errors.js';
-
-// node:net is loaded on first use (see process/spawn.ts for why).
-const requireBuiltin = createRequire(import.meta.url);
+import { formatHostPort } from '../provider-kit/host-port.js';
 
 export interface PortCheck {
   /** The address the server will listen on, as the user wrote it ("127.0.0.1", "0.0.0.0", "::", "localhost"). */
@@ -21,7 +19,7 @@ export interface PortCheck {
  * it, or on a wildcard covering it), and does anything answer where the probe would connect.
  */
 export async function assertPortFree(check: PortCheck): Promise<void> {
-  const bindable = await canBind(check.host, check.port);
+  const bindable = !(await addressInUse(check.host, check.port));
   const answering = bindable ? await anyAccepts(check.probeHosts, check.port) : true;
   if (!answering) return;
   const address = formatAddress(check.host, check.port);
@@ -35,24 +33,30 @@ export async function assertPortFree(check: PortCheck): Promise<void> {
 }
 
 function formatAddress(host: string, port: number): string {
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  return bare.includes(':') ? `[${bare}]:${port}` : `${bare || '0.0.0.0'}:${port}`;
+  return formatHostPort(host.replace(/^\[(.*)\]$/, '$1') || '0.0.0.0', port);
 }
 
-/** False only when the address is in use; other failures (no such local address, a privileged port) are not ours to judge. */
-function canBind(host: string, port: number): Promise<boolean> {
-  const { createServer } = requireBuiltin('node:net') as typeof import('node:net');
+/**
+ * Binds host:port for a moment: undefined when that works, else the error code (EADDRINUSE when someone
+ * listens there or on a wildcard covering it; EACCES for a privileged port; EADDRNOTAVAIL for an address
+ * this machine does not have). The one bind probe behind every port check.
+ */
+export function bindError(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     server.listen({ host: host.replace(/^\[(.*)\]$/, '$1') || undefined, port, exclusive: true }, () => {
-      server.close(() => resolve(true));
+      server.close(() => resolve(undefined));
     });
   });
 }
 
+/** Whether the address is in use; other bind failures (no such local address, a privileged port) are not ours to judge. */
+export async function addressInUse(host: string, port: number): Promise<boolean> {
+  return (await bindError(host, port)) === 'EADDRINUSE';
+}
+
 function anyAccepts(hosts: readonly string[], port: number): Promise<boolean> {
-  const { connect } = requireBuiltin('node:net') as typeof import('node:net');
   return Promise.all(
     hosts.map(
       (host) =>

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StagecraftError } from '../errors.js';
 
-// node:net is loaded on first use, like node:child_process (spawn.ts): commands that lock nothing skip it.
-const requireBuiltin = createRequire(import.meta.url);
+// node:net is imported as usual: a command that locks has loaded it anyway (the host:port fields of the provider
+// schemas use it, and a piped or terminal stdout is a net.Socket), so deferring it would save nothing.
 
 export interface InstanceLock {
   /** Frees the lock for the next run (it is freed anyway when this process dies, however it dies). */
@@ -63,11 +63,8 @@ function defaultAddress(key: string): string {
   return join(dir, `${hash}.sock`);
 }
 
-type Server = import('node:net').Server;
-
 /** The listening lock server, or undefined when the address is taken. */
 function listen(address: string): Promise<Server | undefined> {
-  const { createServer } = requireBuiltin('node:net') as typeof import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer((socket) => {
       socket.on('error', () => {});
@@ -86,7 +83,6 @@ function listen(address: string): Promise<Server | undefined> {
 
 /** The owner's pid; 'stale' when nobody answers at the address; undefined when the owner did not say. */
 function askOwner(address: string): Promise<number | 'stale' | undefined> {
-  const { connect } = requireBuiltin('node:net') as typeof import('node:net');
   return new Promise((resolve) => {
     let text = '';
     const socket = connect({ path: address });

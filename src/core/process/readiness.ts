@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { formatHostPort } from '../provider-kit/host-port.js';
 
 // Loaded on first use: https pulls in TLS, which no other command needs. A require, not a dynamic
 // import(): the bundle is CommonJS and its code cache (compile-cache.ts) supports no native import().
@@ -89,7 +90,7 @@ export function logLineReadiness(pattern: RegExp, url = ''): ReadinessCheck {
 export function tcpReadiness(hosts: readonly string[], port: number, url: string): ReadinessCheck {
   return {
     url,
-    description: `a TCP connection to ${hosts.map((host) => hostPort(host, port)).join(' or ')}`,
+    description: `a TCP connection to ${hosts.map((host) => formatHostPort(host, port)).join(' or ')}`,
     wait: (signal) => poll(signal, () => anyOf(hosts.map((host) => tcpConnects(host, port)))),
   };
 }
@@ -116,11 +117,6 @@ export function allReadiness(checks: readonly ReadinessCheck[], url: string): Re
     },
     wait: (signal) => Promise.all(checks.map((check) => check.wait(signal).then(() => void pending.delete(check)))).then(() => {}),
   };
-}
-
-/** Formats host:port, bracketing IPv6 literals. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Hosts to probe for a listen host: wildcards are reached through loopback. */

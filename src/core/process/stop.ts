@@ -1,4 +1,4 @@
-import type { ChildProcessHandle } from './runner.js';
+import type { ChildProcessHandle } from './start-child.js';
 
 export interface StopOptions {
   /** Sent first to the whole group (e.g. SIGINT for `encore run`, SIGTERM by default). */

@@ -3,8 +3,8 @@ import { type Operation, StagecraftError } from '../errors.js';
 import type { Level, Logger } from '../logging/logger.js';
 import type { Progress } from '../logging/progress.js';
 import { formatSeconds, type ReadinessCheck, ReadinessTimeoutError, waitUntilReady } from './readiness.js';
-import { describeExit } from './run.js';
-import { type ProcessExit, type Runner, SpawnError } from './runner.js';
+import { describeExit } from './run-to-completion.js';
+import { type ProcessExit, type Runner, SpawnError } from './start-child.js';
 import { type StopOptions, stopProcessGroup } from './stop.js';
 import { TailBuffer } from './tail.js';
 

@@ -10,8 +10,8 @@ import { tempDir, writeFiles } from '../../../test/helpers/temp.js';
 import { StagecraftError } from '../errors.js';
 import { readProcStat } from './process-group.js';
 import { httpReadiness, logLineReadiness, ReadinessTimeoutError, tcpReadiness, waitUntilReady } from './readiness.js';
-import { runToCompletion } from './run.js';
-import { createRunner } from './runner.js';
+import { runToCompletion } from './run-to-completion.js';
+import { createRunner } from './start-child.js';
 import { stopProcessGroup } from './stop.js';
 import { superviseDevServer } from './supervise.js';
 
@@ -263,7 +263,7 @@ test('readiness helpers: TCP connects, HTTP accepts any answer below 500, timeou
 
 test('if Stagecraft is SIGKILLed, the guard kills the child group it left behind', async (t) => {
   const dir = tempDir(t);
-  const runnerModule = join(import.meta.dirname, 'runner.ts');
+  const runnerModule = join(import.meta.dirname, 'start-child.ts');
   writeFiles(dir, {
     'parent.ts': `import { createRunner } from ${JSON.stringify(runnerModule)};
 const child = createRunner().start('sh', ['-c', 'sleep 1000 & echo "pids $$ $!"; exec sleep 1000'], {

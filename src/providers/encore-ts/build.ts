@@ -1,11 +1,12 @@
 import { StagecraftError } from '../../core/errors.js';
 import { imageReference } from '../../core/image-ref.js';
 import { resolveProjectPath } from '../../core/paths.js';
-import { describeExit, runLogged } from '../../core/process/run.js';
+import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
+import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
-import { encoreLineLevel } from './output.js';
+import { encoreLineLevel } from './log-lines.js';
 import { findEncoreApp, locateEncore } from './preflight.js';
 import type { EncoreConfig } from './schema.js';
 import { MINIMUM_VERSION } from './version.js';
@@ -67,10 +68,7 @@ export async function buildEncoreImage(options: BuildOptions<EncoreConfig>): Pro
   const { logger, runner, signal } = options;
   const env = encoreEnvironment(options.env, options.config, options.projectRoot);
   // Declared secrets stay secrets in a build too: a tool that echoes its environment must not show them.
-  for (const name of options.config.dev?.encore_secrets?.from_env ?? []) {
-    const value = env[name];
-    if (value) options.secrets.add(value);
-  }
+  maskDeclaredSecrets({ names: options.config.dev?.encore_secrets?.from_env ?? [], env, secrets: options.secrets });
   const encore = await locateEncore({ runner, env, cwd: plan.workdir, logger, signal, operation: 'build' });
   findEncoreApp(plan.workdir, options.projectRoot, `${PROVIDER_BLOCK}.build.workdir`, 'build');
 

@@ -1,4 +1,3 @@
-import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { formatArgv } from '../../core/process/format-argv.js';
@@ -12,11 +11,11 @@ import {
 } from '../../core/process/readiness.js';
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
+import { listenUrl, parseListenFlag } from '../../core/provider-kit/host-port.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
-import { listenUrl, parseListenAddress } from './listen.js';
-import { ensureListenAddressFree, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
-import { encoreLineLevel, explainEncoreExit } from './output.js';
+import { ensureListenAddressFree, type ListenTarget, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
+import { encoreLineLevel, explainEncoreExit } from './log-lines.js';
 import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
 import type { EncoreConfig, EncoreDevConfig } from './schema.js';
 import { syncSecrets } from './secrets.js';
@@ -30,17 +29,7 @@ const HEARTBEAT_MS = 5 * 60_000;
  * `encore run` supervised until the user stops it. The Encore daemon that `encore run` talks to lives in
  * its own process group and is never touched.
  */
-export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<void> {
-  const dev = options.config.dev;
-  if (dev === undefined) {
-    // validate() reports this with a position before dev() is reached; this guards direct API use.
-    throw new StagecraftError({
-      category: 'INVALID_CONFIG',
-      provider: ENCORE_PROVIDER_ID,
-      operation: 'dev',
-      message: 'the dev block is required',
-    });
-  }
+export async function runEncoreDev(options: DevOptions<EncoreConfig>, dev: EncoreDevConfig): Promise<void> {
   const { logger, runner, signal } = options;
   const listen = resolveListen(options.listen, dev.listen);
   const workdir = resolveProjectPath(options.projectRoot, dev.workdir);
@@ -90,8 +79,15 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
     heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
     explainExit: explainEncoreExit,
   });
-  // superviseDevServer returned: the user stopped it. The client is gone, but the address is the daemon's
-  // and is released shortly afterwards; a restart right now must find it free.
+  // superviseDevServer returned: the user stopped it.
+  await awaitRelease(listen, logger);
+}
+
+/**
+ * After `encore run` stopped, the client is gone but the address is the daemon's, released shortly
+ * afterwards: wait for it, so a restart right now finds it free (or say that it may not).
+ */
+async function awaitRelease(listen: ListenTarget, logger: Logger): Promise<void> {
   const startedAt = performance.now();
   if (await waitUntilFree(listen, RELEASE_WAIT_MS)) {
     logger.debug(`${listen.raw} released by Encore's daemon after ${formatSeconds(performance.now() - startedAt)}`);
@@ -103,18 +99,9 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>): Promise<v
 }
 
 /** `stagecraft dev --listen` wins over dev.listen; a bad flag value is a usage error. */
-function resolveListen(flag: string | undefined, configured: string): { raw: string; host: string; port: number } {
+function resolveListen(flag: string | undefined, configured: string): ListenTarget {
   const raw = flag ?? configured;
-  const parsed = parseListenAddress(raw);
-  if (!parsed.ok) {
-    throw new StagecraftError({
-      category: 'USAGE',
-      provider: ENCORE_PROVIDER_ID,
-      operation: 'dev',
-      message: `--listen: expected host:port with an IP address or localhost and a port 1-65535, found ${JSON.stringify(raw)}`,
-    });
-  }
-  return { raw, host: parsed.host, port: parsed.port };
+  return { raw, ...parseListenFlag(raw, 'ip-or-localhost', { provider: ENCORE_PROVIDER_ID }) };
 }
 
 /**

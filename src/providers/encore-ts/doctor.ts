@@ -1,15 +1,14 @@
 import { relative } from 'node:path';
-import { dockerStatus, fail, ok, portIsFree, warn } from '../../core/doctor-checks.js';
 import { isStagecraftError } from '../../core/errors.js';
 import { resolveProjectPath } from '../../core/paths.js';
-import { findExecutable } from '../../core/process/executable.js';
-import { runToCompletion } from '../../core/process/run.js';
 import type { DoctorCheck, DoctorOptions } from '../../core/provider.js';
+import { engineCheck } from '../../core/provider-kit/container-engine.js';
+import { fail, listenPortCheck, ok, warn } from '../../core/provider-kit/doctor-checks.js';
+import { gitIgnores } from '../../core/provider-kit/git.js';
 import { encoreEnvironment } from './environment.js';
-import { parseListenAddress } from './listen.js';
 import { LOCAL_SECRETS_FILE } from './local-secrets.js';
 import { type EncoreApp, findEncoreApp, locateEncore } from './preflight.js';
-import type { EncoreConfig } from './schema.js';
+import type { EncoreConfig, EncoreDevConfig } from './schema.js';
 import { resolveStore } from './secrets.js';
 import { formatVersion } from './version.js';
 
@@ -18,8 +17,21 @@ export async function encoreDoctor(options: DoctorOptions<EncoreConfig>): Promis
   const { config, projectRoot } = options;
   const env = encoreEnvironment(options.env, config, projectRoot);
   const workdir = resolveProjectPath(projectRoot, config.dev?.workdir ?? config.build.workdir ?? '.');
-  const checks: DoctorCheck[] = [];
+  const binary = await binaryCheck(options, env, workdir);
+  const { app, check: appFile } = appCheck(workdir, projectRoot);
+  const dev = config.dev === undefined ? [] : await devChecks(options, config.dev, app, env);
+  const docker = await engineCheck({
+    runner: options.runner,
+    env,
+    engine: 'docker',
+    severity: 'warn',
+    fix: 'stagecraft build needs a Docker daemon; stagecraft build --push does not (Encore pushes to the registry itself).',
+  });
+  return [binary, appFile, ...dev, docker];
+}
 
+/** The encore binary: found, recent enough, its version readable. */
+async function binaryCheck(options: DoctorOptions<EncoreConfig>, env: Record<string, string>, workdir: string): Promise<DoctorCheck> {
   try {
     const encore = await locateEncore({
       runner: options.runner,
@@ -29,81 +41,58 @@ export async function encoreDoctor(options: DoctorOptions<EncoreConfig>): Promis
       signal: options.signal,
       operation: 'dev',
     });
-    checks.push(
-      encore.version
-        ? ok('encore', `${formatVersion(encore.version)} at ${encore.path}`)
-        : warn('encore', `found at ${encore.path}, but its version could not be read`, 'Check that `encore version` prints a version.'),
-    );
+    return encore.version
+      ? ok('encore', `${formatVersion(encore.version)} at ${encore.path}`)
+      : warn('encore', `found at ${encore.path}, but its version could not be read`, 'Check that `encore version` prints a version.');
   } catch (error) {
     if (!isStagecraftError(error)) throw error;
-    checks.push(fail('encore', error.message, error.hint));
+    return fail('encore', error.message, error.hint);
   }
+}
 
-  let app: EncoreApp | undefined;
+/** encore.app: found from the workdir, a TypeScript app, linked to Encore's platform or not. */
+function appCheck(workdir: string, projectRoot: string): { app: EncoreApp | undefined; check: DoctorCheck } {
   try {
-    app = findEncoreApp(workdir, projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
+    const app = findEncoreApp(workdir, projectRoot, 'backend.providers.encore-ts.dev.workdir', 'dev');
     const linked = app.id ? `linked to Encore's platform as ${app.id}` : "not linked to Encore's platform";
     const where = relative(projectRoot, app.file) || app.file;
-    checks.push(
+    const check =
       app.lang === 'typescript'
         ? ok('encore.app', `${where} (typescript, ${linked})`)
         : warn(
             'encore.app',
             `${where} has lang ${JSON.stringify(app.lang ?? 'go')}, ${linked}`,
             'This provider is for Encore.ts apps: "lang": "typescript".',
-          ),
-    );
+          );
+    return { app, check };
   } catch (error) {
     if (!isStagecraftError(error)) throw error;
-    checks.push(fail('encore.app', error.message, error.hint));
+    return { app: undefined, check: fail('encore.app', error.message, error.hint) };
   }
+}
 
-  const dev = config.dev;
-  if (dev !== undefined) {
-    for (const name of dev.encore_secrets?.from_env ?? []) {
-      checks.push(
-        env[name]
-          ? ok(`secret ${name}`, 'set')
-          : warn(
-              `secret ${name}`,
-              `${env[name] === undefined ? 'not set' : 'empty'} in the environment; it will not be synced`,
-              `Add ${name}=... to ${dev.env_file}.`,
-            ),
-      );
-    }
-    if (
-      app !== undefined &&
-      dev.encore_secrets &&
-      dev.encore_secrets.from_env.length > 0 &&
-      resolveStore(dev.encore_secrets.store, app) === 'local'
-    ) {
-      checks.push(await localSecretsIgnored(options, app, env));
-    }
-    const listen = parseListenAddress(dev.listen);
-    if (listen.ok) {
-      const port = await portIsFree(listen.host, listen.port);
-      checks.push(
-        port.free
-          ? ok('listen', `${dev.listen} is free`)
-          : fail(
-              'listen',
-              `${dev.listen} ${port.problem}`,
-              'Stop what holds it, or pick another address: stagecraft dev --listen HOST:PORT.',
-            ),
-      );
-    }
-  }
-
-  const docker = await dockerStatus(options.runner, env);
-  checks.push(
-    docker.server
-      ? ok('docker', `daemon ${docker.server} (for stagecraft build)`)
+/** What `dev` needs beyond the binary: each secret's value, the local secret file ignored by git, the listen port. */
+async function devChecks(
+  options: DoctorOptions<EncoreConfig>,
+  dev: EncoreDevConfig,
+  app: EncoreApp | undefined,
+  env: Record<string, string>,
+): Promise<DoctorCheck[]> {
+  const checks = (dev.encore_secrets?.from_env ?? []).map((name) =>
+    env[name]
+      ? ok(`secret ${name}`, 'set')
       : warn(
-          'docker',
-          `no Docker daemon: ${docker.problem}`,
-          'stagecraft build needs one; stagecraft build --push does not (Encore pushes to the registry itself).',
+          `secret ${name}`,
+          `${env[name] === undefined ? 'not set' : 'empty'} in the environment; it will not be synced`,
+          `Add ${name}=... to ${dev.env_file}.`,
         ),
   );
+  const secrets = dev.encore_secrets;
+  if (app !== undefined && secrets && secrets.from_env.length > 0 && resolveStore(secrets.store, app) === 'local') {
+    checks.push(await localSecretsIgnored(options, app, env));
+  }
+  const listen = await listenPortCheck('listen', dev.listen, 'ip-or-localhost');
+  if (listen !== undefined) checks.push(listen);
   return checks;
 }
 
@@ -112,22 +101,19 @@ async function localSecretsIgnored(
   app: EncoreApp,
   env: Record<string, string>,
 ): Promise<DoctorCheck> {
-  const git = findExecutable('git', env.PATH);
   const file = resolveProjectPath(app.root, LOCAL_SECRETS_FILE);
-  if (!git.found)
-    return warn(
-      LOCAL_SECRETS_FILE,
-      'git not found: cannot tell whether it is ignored',
-      `Make sure ${LOCAL_SECRETS_FILE} is never committed.`,
-    );
-  const result = await runToCompletion(options.runner, git.path, ['check-ignore', '-q', file], {
-    cwd: app.root,
-    env,
-    timeoutMs: 10_000,
-    signal: options.signal,
-  });
-  if (result.code === 0) return ok(LOCAL_SECRETS_FILE, 'ignored by git');
-  if (result.code === 1)
-    return fail(LOCAL_SECRETS_FILE, 'will hold secret values but git does not ignore it', `echo ${LOCAL_SECRETS_FILE} >> .gitignore`);
-  return ok(LOCAL_SECRETS_FILE, 'not in a git repository');
+  switch (await gitIgnores({ runner: options.runner, env, cwd: app.root, file, signal: options.signal })) {
+    case 'no-git':
+      return warn(
+        LOCAL_SECRETS_FILE,
+        'git not found: cannot tell whether it is ignored',
+        `Make sure ${LOCAL_SECRETS_FILE} is never committed.`,
+      );
+    case 'ignored':
+      return ok(LOCAL_SECRETS_FILE, 'ignored by git');
+    case 'not-ignored':
+      return fail(LOCAL_SECRETS_FILE, 'will hold secret values but git does not ignore it', `echo ${LOCAL_SECRETS_FILE} >> .gitignore`);
+    case 'unknown':
+      return ok(LOCAL_SECRETS_FILE, 'not in a git repository');
+  }
 }

@@ -7,9 +7,8 @@ import { tempDir } from '../../../test/helpers/temp.js';
 import { StagecraftError } from '../../core/errors.js';
 import { backendProviders } from '../../core/registry.js';
 import { runArguments } from './dev.js';
-import { listenUrl, parseListenAddress } from './listen.js';
 import { LOCAL_SECRETS_FILE, updateLocalSecrets } from './local-secrets.js';
-import { encoreLineLevel, explainEncoreExit } from './output.js';
+import { encoreLineLevel, explainEncoreExit } from './log-lines.js';
 import type { EncoreDevConfig } from './schema.js';
 import { decodeCueString } from './test/cue-decode.js';
 import { compareVersions, parseEncoreVersion, parseVersion } from './version.js';
@@ -19,28 +18,6 @@ test('importing the provider registers encore-ts, with exactly that ID and featu
   assert.equal(encoreTsProvider.id, 'encore-ts');
   assert.equal(encoreTsProvider.feature, 'PROVIDER_BACKEND_ENCORE');
   assert.equal(backendProviders.get('encore-ts'), encoreTsProvider);
-});
-
-test('listen addresses: an IP literal or localhost, and a port 1-65535', () => {
-  assert.deepEqual(parseListenAddress('127.0.0.1:4000'), { ok: true, host: '127.0.0.1', port: 4000 });
-  assert.deepEqual(parseListenAddress('0.0.0.0:4000'), { ok: true, host: '0.0.0.0', port: 4000 });
-  assert.deepEqual(parseListenAddress('localhost:1'), { ok: true, host: 'localhost', port: 1 });
-  assert.deepEqual(parseListenAddress('[::1]:65535'), { ok: true, host: '::1', port: 65535 });
-  for (const bad of [
-    'myhost:4000',
-    '127.0.0.1:0',
-    '127.0.0.1:70000',
-    '127.0.0.1',
-    ':4000',
-    '::1:4000',
-    '[127.0.0.1]:4000',
-    '300.1.1.1:4000',
-    '127.0.0.1:40a0',
-  ]) {
-    assert.equal(parseListenAddress(bad).ok, false, bad);
-  }
-  assert.equal(listenUrl('0.0.0.0', 4000), 'http://localhost:4000');
-  assert.equal(listenUrl('::1', 4000), 'http://[::1]:4000');
 });
 
 test('versions: the first line of `encore version`, dev builds unknown, compared numerically', () => {

@@ -2,7 +2,9 @@ import { createServer } from 'node:net';
 import { basename } from 'node:path';
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
+import { addressInUse } from '../../core/net/port.js';
 import { formatSeconds } from '../../core/process/readiness.js';
+import { formatHostPort } from '../../core/provider-kit/host-port.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { findPortHolder, isEncoreDaemon, type PortHolder } from './port-holder.js';
 
@@ -24,15 +26,6 @@ const POLL_MS = 50;
  * daemon gives the app 10 s to exit (gracefulShutdownTime in cli/daemon/run/run.go).
  */
 export const RELEASE_WAIT_MS = 10_000;
-
-/** Whether the address can be bound right now; a different bind error (EACCES) is not "in use". */
-export function addressInUse(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(false)));
-  });
-}
 
 /** Polls until the address is free; true if it was within `timeoutMs`. */
 export async function waitUntilFree(target: ListenTarget, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
@@ -74,8 +67,7 @@ function portInUse(target: ListenTarget, holder: PortHolder | undefined, free: n
     : holder
       ? `another process (pid ${holder.pid}, ${basename(holder.argv[0] ?? '?')})`
       : 'another process';
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  const suggestion = free === undefined ? 'HOST:PORT' : `${host}:${free}`;
+  const suggestion = free === undefined ? 'HOST:PORT' : formatHostPort(target.host, free);
   return new StagecraftError({
     category: 'DEV_SERVER_FAILED',
     provider: ENCORE_PROVIDER_ID,

@@ -4,7 +4,7 @@ import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 import { type Operation, StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { requireExecutable } from '../../core/process/executable.js';
-import type { Runner } from '../../core/process/runner.js';
+import type { Runner } from '../../core/process/start-child.js';
 import { stopProcessGroup } from '../../core/process/stop.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { compareVersions, formatVersion, MINIMUM_VERSION, parseEncoreVersion, parseVersion, type Version } from './version.js';

@@ -1,6 +1,6 @@
 import type { ConfigIssue } from '../../core/config/issues.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
-import type { BackendProvider } from '../../core/provider.js';
+import { defineProvider } from '../../core/provider-kit/define.js';
 import { ENCORE_FEATURE, ENCORE_PROVIDER_ID } from './ids.js';
 import { type EncoreConfig, encoreConfigSchema } from './schema.js';
 
@@ -8,30 +8,18 @@ import { type EncoreConfig, encoreConfigSchema } from './schema.js';
  * Encore.ts (spec: shared/spec/encore-ts-provider.md). The schema covers field formats; `validate` checks
  * what needs the file system, per operation, so `stagecraft build` in CI does not demand a .env.local.
  */
-export const encoreTsProvider: BackendProvider<EncoreConfig> = {
+export const encoreTsProvider = defineProvider<EncoreConfig>({
   id: ENCORE_PROVIDER_ID,
   description: 'Encore.ts: encore run for dev, encore build docker for images, secrets via encore secret set',
   feature: ENCORE_FEATURE,
   logPrefix: 'encore',
   configSchema: encoreConfigSchema,
+  // dev.workdir is also the build workdir unless build.workdir is set.
+  devBlock: { requires: 'at least env_file and listen', buildUsesDevWorkdir: (config) => config.build.workdir === undefined },
 
-  validate(config, context) {
+  validate(config, { projectRoot, operations }) {
     const issues: ConfigIssue[] = [];
-    const { projectRoot, operations } = context;
     const { dev, build } = config;
-    if (operations.includes('dev') && dev === undefined) {
-      issues.push({
-        path: ['dev'],
-        atKey: true,
-        operation: 'dev',
-        message: 'expected a dev block with at least env_file and listen, found nothing',
-      });
-    }
-    // dev.workdir is also the build workdir unless build.workdir is set: checked once, for either use.
-    if (dev !== undefined && (operations.includes('dev') || build.workdir === undefined)) {
-      const problem = workdirProblem(projectRoot, dev.workdir);
-      if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
-    }
     // dev.env_file is checked by core, which loads it (devEnvFiles).
     if (dev?.node_extra_ca_certs !== undefined && operations.includes('dev')) {
       const problem = fileProblem(projectRoot, dev.node_extra_ca_certs);
@@ -51,23 +39,10 @@ export const encoreTsProvider: BackendProvider<EncoreConfig> = {
     return config.dev ? [{ path: config.dev.env_file, field: ['dev', 'env_file'] }] : [];
   },
 
-  async doctor(options) {
-    const { encoreDoctor } = await import('./doctor.js');
-    return encoreDoctor(options);
+  operations: {
+    dev: () => import('./dev.js').then((module) => module.runEncoreDev),
+    buildDocker: () => import('./build.js').then((module) => module.buildEncoreImage),
+    plan: () => import('./build.js').then((module) => module.planEncoreBuild),
+    doctor: () => import('./doctor.js').then((module) => module.encoreDoctor),
   },
-
-  async dev(options) {
-    const { runEncoreDev } = await import('./dev.js');
-    return runEncoreDev(options);
-  },
-
-  async buildDocker(options) {
-    const { buildEncoreImage } = await import('./build.js');
-    return buildEncoreImage(options);
-  },
-
-  async plan(options) {
-    const { planEncoreBuild } = await import('./build.js');
-    return planEncoreBuild(options);
-  },
-};
+});

@@ -1,11 +1,10 @@
 import * as v from 'valibot';
 import { durationField } from '../../core/duration.js';
 import { isValidImageName, isValidTagSuffix } from '../../core/image-ref.js';
-import { parseListenAddress } from './listen.js';
+import { envNameField, hostPortField } from '../../core/provider-kit/fields.js';
 
 /** Secret types `encore secret set --type` accepts (case-sensitive), aliases included. */
 export const SECRET_TYPES = ['development', 'production', 'preview', 'local', 'dev', 'prod', 'pr', 'ephemeral'] as const;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const nameList = (what: string, description: string) =>
@@ -20,7 +19,7 @@ const nameList = (what: string, description: string) =>
 export const encoreSecretsSchema = v.strictObject({
   from_env: v.optional(
     v.pipe(
-      v.array(v.pipe(v.string(), v.regex(ENV_NAME, 'expected an environment variable name (letters, digits, _)'))),
+      v.array(envNameField()),
       v.description(
         'Environment variables whose values are synced as Encore secrets of the same name. Missing or empty ones are skipped with a warning.',
       ),
@@ -68,15 +67,10 @@ export const encoreDevSchema = v.strictObject({
       'Dotenv file with the dev environment (and the secret values), relative to the project root. Loaded after environments.<env>.env_file.',
     ),
   ),
-  listen: v.pipe(
-    v.string(),
-    v.check(
-      (value) => parseListenAddress(value).ok,
-      'expected host:port with an IP address or localhost and a port 1-65535, such as 127.0.0.1:4000',
-    ),
-    v.description(
-      'Address `encore run --listen` binds, host:port; the host must be an IP address or localhost. `stagecraft dev --listen ADDR` overrides it.',
-    ),
+  listen: hostPortField(
+    'ip-or-localhost',
+    '127.0.0.1:4000',
+    'Address `encore run --listen` binds, host:port; the host must be an IP address or localhost. `stagecraft dev --listen ADDR` overrides it.',
   ),
   workdir: v.optional(
     v.pipe(

@@ -1,11 +1,12 @@
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import type { Progress } from '../../core/logging/progress.js';
-import { MIN_MASKED_LENGTH, type Redactor } from '../../core/logging/redactor.js';
-import { findExecutable } from '../../core/process/executable.js';
+import type { Redactor } from '../../core/logging/redactor.js';
 import { formatSeconds } from '../../core/process/readiness.js';
-import { describeExit, runLogged, runToCompletion } from '../../core/process/run.js';
-import type { Runner } from '../../core/process/runner.js';
+import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
+import type { Runner } from '../../core/process/start-child.js';
+import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
+import { gitIgnores } from '../../core/provider-kit/git.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { LOCAL_SECRETS_FILE, type SecretValue, updateLocalSecrets } from './local-secrets.js';
 import type { EncoreApp, EncoreBinary } from './preflight.js';
@@ -58,20 +59,14 @@ export function resolveStore(store: EncoreSecretsConfig['store'], app: EncoreApp
 
 /** Values of `from_env`, registered for masking before anything can print them. */
 function collectValues(options: SecretSyncOptions): SecretValue[] {
-  const values: SecretValue[] = [];
-  for (const name of new Set(options.config.from_env)) {
-    const value = options.env[name];
-    if (value === undefined || value === '') {
-      options.logger.warn(`secret ${name} is ${value === undefined ? 'not set' : 'empty'} in the environment; not synced`);
-      continue;
-    }
-    if (!options.secrets.add(value)) {
-      options.logger.warn(`secret ${name} is shorter than ${MIN_MASKED_LENGTH} characters: it is synced, but cannot be masked in output`);
-    }
-    if (/[\r\n]$/.test(value)) {
-      options.logger.warn(`secret ${name} ends with a newline, which Encore strips from secret values`);
-    }
-    values.push({ name, value });
+  const values = maskDeclaredSecrets({
+    names: options.config.from_env,
+    env: options.env,
+    secrets: options.secrets,
+    warn: { logger: options.logger, unset: '; not synced', short: 'it is synced, but cannot be masked in output' },
+  });
+  for (const { name, value } of values) {
+    if (/[\r\n]$/.test(value)) options.logger.warn(`secret ${name} ends with a newline, which Encore strips from secret values`);
   }
   return values;
 }
@@ -96,28 +91,17 @@ async function storeLocally(options: SecretSyncOptions, values: readonly SecretV
   }
   const through = result.target === result.file ? '' : ` (through the link to ${result.target})`;
   logger.debug(result.changed ? `updated ${result.file}${through}` : `${result.file} already up to date`);
-  if ((await gitIgnores(options, result.file)) === false) {
+  const ignored = await gitIgnores({
+    runner: options.runner,
+    env: options.env,
+    cwd: options.app.root,
+    file: result.file,
+    signal: options.signal,
+  });
+  if (ignored === 'not-ignored') {
     logger.warn(
       `${result.file} holds secret values but git does NOT ignore it: add it to .gitignore now (echo ${LOCAL_SECRETS_FILE} >> .gitignore) so it is never committed`,
     );
-  }
-}
-
-/** True/false when git says whether it ignores `file`; undefined outside a repository or without git. */
-async function gitIgnores(options: SecretSyncOptions, file: string): Promise<boolean | undefined> {
-  const git = findExecutable('git', options.env.PATH);
-  if (!git.found) return undefined;
-  try {
-    const result = await runToCompletion(options.runner, git.path, ['check-ignore', '-q', file], {
-      cwd: options.app.root,
-      env: options.env,
-      timeoutMs: 10_000,
-      signal: options.signal,
-    });
-    return result.code === 0 ? true : result.code === 1 ? false : undefined;
-  } catch (error) {
-    if (options.signal.aborted) throw error;
-    return undefined;
   }
 }
 

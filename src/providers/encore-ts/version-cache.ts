@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { stagecraftCacheDir } from '../../core/cache-dir.js';
 
 /**
  * Remembers the `encore version` line per binary, so a routine `stagecraft dev` does not start an extra
@@ -10,9 +11,8 @@ import { dirname, join } from 'node:path';
 type Env = Readonly<Record<string, string>>;
 
 function cacheFile(env: Env): string | undefined {
-  if (env.STAGECRAFT_NO_CACHE) return undefined;
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
-  return base === undefined ? undefined : join(base, 'stagecraft', 'encore-version.json');
+  const dir = stagecraftCacheDir(env);
+  return dir === undefined ? undefined : join(dir, 'encore-version.json');
 }
 
 function fingerprint(binary: string): string | undefined {

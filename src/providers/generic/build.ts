@@ -2,9 +2,11 @@ import { StagecraftError } from '../../core/errors.js';
 import { imageReference } from '../../core/image-ref.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
-import { describeExit, runLogged } from '../../core/process/run.js';
+import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
-import { chooseEngine, ENGINE_VARIABLE, installHint } from './engine.js';
+import { engineInstallHint } from '../../core/provider-kit/container-engine.js';
+import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
+import { chooseEngine, ENGINE_VARIABLE } from './engine.js';
 import { distinctTail, judgeFailure } from './failure.js';
 import { GENERIC_PROVIDER_ID } from './ids.js';
 import type { Engine, GenericConfig } from './schema.js';
@@ -77,16 +79,13 @@ export async function planGenericBuild(options: BuildOptions<GenericConfig>): Pr
 export async function buildGenericImage(options: BuildOptions<GenericConfig>): Promise<BuildResult> {
   const plan = engineBuild(options);
   // Declared secrets stay secrets in a build too: a tool that echoes its environment must not show them.
-  for (const name of options.config.dev?.secrets ?? []) {
-    const value = options.env[name];
-    if (value) options.secrets.add(value);
-  }
+  maskDeclaredSecrets({ names: options.config.dev?.secrets ?? [], env: options.env, secrets: options.secrets });
   const cli = requireExecutable(plan.engine, {
     env: options.env,
     cwd: options.projectRoot,
     provider: GENERIC_PROVIDER_ID,
     operation: 'build',
-    installHint: installHint(plan.engine),
+    installHint: engineInstallHint(plan.engine),
   });
   await step(options, `building ${plan.image}`, () => runEngine(options, { cli, plan, command: plan.build, step: 'build' }));
   if (plan.push) {

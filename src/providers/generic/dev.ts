@@ -1,34 +1,20 @@
 import { basename } from 'node:path';
-import { StagecraftError } from '../../core/errors.js';
-import { MIN_MASKED_LENGTH } from '../../core/logging/redactor.js';
 import { assertPortFree } from '../../core/net/port.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { requireExecutable } from '../../core/process/executable.js';
 import { httpReadiness, logLineReadiness, probeHosts, type ReadinessCheck, tcpReadiness } from '../../core/process/readiness.js';
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
+import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
+import { formatHostPort, type HostPort, parseHostPort, parseListenFlag } from '../../core/provider-kit/host-port.js';
 import { GENERIC_PROVIDER_ID } from './ids.js';
-import { type GenericConfig, type GenericDevConfig, parseHostPort } from './schema.js';
+import type { GenericConfig, GenericDevConfig } from './schema.js';
 
-export async function runGenericDev(options: DevOptions<GenericConfig>): Promise<void> {
-  const dev = options.config.dev;
-  if (dev === undefined) {
-    // validate() reports this with a position before dev() is reached; this guards direct API use.
-    throw new StagecraftError({
-      category: 'INVALID_CONFIG',
-      provider: GENERIC_PROVIDER_ID,
-      operation: 'dev',
-      message: 'dev.command is required',
-    });
-  }
-  const listen = options.listen === undefined ? undefined : parseListen(options.listen);
+/** `stagecraft dev` for the generic provider: the configured command, supervised until the user stops it. */
+export async function runGenericDev(options: DevOptions<GenericConfig>, dev: GenericDevConfig): Promise<void> {
+  const listen = options.listen === undefined ? undefined : parseListenFlag(options.listen, 'name', { provider: GENERIC_PROVIDER_ID });
   const env = devEnvironment(options, dev, listen);
-  for (const name of dev.secrets) {
-    const value = env[name];
-    if (!value) options.logger.warn(`secret ${name} is not set in the environment`);
-    else if (!options.secrets.add(value))
-      options.logger.warn(`secret ${name} is shorter than ${MIN_MASKED_LENGTH} characters: it cannot be masked in output`);
-  }
+  maskDeclaredSecrets({ names: dev.secrets, env, secrets: options.secrets, warn: { logger: options.logger } });
   const [program, ...args] = dev.command as [string, ...string[]];
   const cwd = resolveProjectPath(options.projectRoot, dev.workdir);
   const executable = requireExecutable(program, {
@@ -63,26 +49,8 @@ export async function runGenericDev(options: DevOptions<GenericConfig>): Promise
   });
 }
 
-/** `--listen` for the generic provider: the address the server is told (HOST/PORT) and probed at. */
-function parseListen(listen: string): { host: string; port: number } {
-  const parsed = parseHostPort(listen);
-  if (parsed === undefined) {
-    throw new StagecraftError({
-      category: 'USAGE',
-      provider: GENERIC_PROVIDER_ID,
-      operation: 'dev',
-      message: `--listen: expected host:port with a port 1-65535, found ${JSON.stringify(listen)}`,
-    });
-  }
-  return parsed;
-}
-
 /** Core's environment, then dev.env, then HOST/PORT from --listen: the provider's own variables win. */
-function devEnvironment(
-  options: DevOptions<GenericConfig>,
-  dev: GenericDevConfig,
-  listen: { host: string; port: number } | undefined,
-): Record<string, string> {
+function devEnvironment(options: DevOptions<GenericConfig>, dev: GenericDevConfig, listen: HostPort | undefined): Record<string, string> {
   const env: Record<string, string> = { ...options.env, ...dev.env };
   if (listen !== undefined) {
     env.HOST = listen.host;
@@ -91,21 +59,17 @@ function devEnvironment(
   return env;
 }
 
-function readinessCheck(ready: NonNullable<GenericDevConfig['ready']>, listen: { host: string; port: number } | undefined): ReadinessCheck {
+function readinessCheck(ready: NonNullable<GenericDevConfig['ready']>, listen: HostPort | undefined): ReadinessCheck {
   if (ready.tcp !== undefined) {
-    const target = listen ?? (parseHostPort(ready.tcp) as { host: string; port: number });
-    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-    return tcpReadiness(probeHosts(target.host), target.port, `http://${host}:${target.port}`);
+    const target = listen ?? (parseHostPort(ready.tcp) as HostPort);
+    return tcpReadiness(probeHosts(target.host), target.port, `http://${formatHostPort(target.host, target.port)}`);
   }
   if (ready.http !== undefined) return httpReadiness(ready.http);
   return logLineReadiness(new RegExp(ready.log as string));
 }
 
 /** Where the server will listen, when the config says: --listen, else the TCP or HTTP readiness target. */
-function listenAddress(
-  ready: GenericDevConfig['ready'],
-  listen: { host: string; port: number } | undefined,
-): { host: string; port: number } | undefined {
+function listenAddress(ready: GenericDevConfig['ready'], listen: HostPort | undefined): HostPort | undefined {
   if (listen !== undefined) return listen;
   if (ready?.tcp !== undefined) return parseHostPort(ready.tcp);
   if (ready?.http !== undefined) {

@@ -1,11 +1,12 @@
-import { engineNotAnsweringHint, engineStatus, fail, ok, portIsFree } from '../../core/doctor-checks.js';
 import type { StagecraftError } from '../../core/errors.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { findExecutable } from '../../core/process/executable.js';
 import type { DoctorCheck, DoctorOptions } from '../../core/provider.js';
+import { engineCheck } from '../../core/provider-kit/container-engine.js';
+import { fail, listenPortCheck, ok } from '../../core/provider-kit/doctor-checks.js';
 import { defaultDockerfileIssues } from './dockerfile.js';
-import { chooseEngine, ENGINE_VARIABLE, type EngineChoice, installHint } from './engine.js';
-import { type GenericConfig, parseHostPort } from './schema.js';
+import { chooseEngine, ENGINE_VARIABLE, type EngineChoice } from './engine.js';
+import type { GenericConfig } from './schema.js';
 
 /** Doctor for the generic provider: the dev command, the port it will listen on, the engine for builds. */
 export async function genericDoctor(options: DoctorOptions<GenericConfig>): Promise<DoctorCheck[]> {
@@ -21,15 +22,8 @@ export async function genericDoctor(options: DoctorOptions<GenericConfig>): Prom
         ? ok('dev command', `${program} → ${found.path}`)
         : fail('dev command', found.problem, 'Install it, or fix backend.providers.generic.dev.command.'),
     );
-    const tcp = dev.ready?.tcp === undefined ? undefined : parseHostPort(dev.ready.tcp);
-    if (tcp !== undefined) {
-      const port = await portIsFree(tcp.host, tcp.port);
-      checks.push(
-        port.free
-          ? ok('port', `${dev.ready?.tcp} is free`)
-          : fail('port', `${dev.ready?.tcp} ${port.problem}`, 'Stop what holds it, or use stagecraft dev --listen HOST:PORT.'),
-      );
-    }
+    const port = dev.ready?.tcp === undefined ? undefined : await listenPortCheck('port', dev.ready.tcp, 'name');
+    if (port !== undefined) checks.push(port);
   }
   // With build.context set, `config validate` (the config check above) already reports a missing Dockerfile.
   if (config.build.dockerfile === undefined && config.build.context === undefined) {
@@ -37,12 +31,12 @@ export async function genericDoctor(options: DoctorOptions<GenericConfig>): Prom
       checks.push(fail(`backend.providers.generic.${issue.path.join('.')}`, issue.message, 'Add the Dockerfile, or set build.dockerfile.'));
     }
   }
-  checks.push(await engineCheck(options));
+  checks.push(await buildEngineCheck(options));
   return checks;
 }
 
 /** Which engine `build` will run, its version, and whether its daemon (Docker) or engine (Podman) answers. */
-async function engineCheck(options: DoctorOptions<GenericConfig>): Promise<DoctorCheck> {
+async function buildEngineCheck(options: DoctorOptions<GenericConfig>): Promise<DoctorCheck> {
   let choice: EngineChoice;
   try {
     choice = chooseEngine(options.config, options.env);
@@ -51,14 +45,5 @@ async function engineCheck(options: DoctorOptions<GenericConfig>): Promise<Docto
     return fail('engine', known.message, known.hint);
   }
   const { engine, source } = choice;
-  const status = await engineStatus(options.runner, options.env, engine);
-  const chosen = source === ENGINE_VARIABLE ? ` (from ${ENGINE_VARIABLE})` : '';
-  if (status.client === undefined) return fail(engine, `${status.problem ?? `${engine} not found`}${chosen}`, installHint(engine));
-  if (status.server !== undefined) {
-    const what = engine === 'docker' ? `daemon ${status.server} answers` : `podman ${status.server} answers`;
-    return ok(engine, `${what} (${status.client}${chosen}; for stagecraft build)`);
-  }
-  const client = status.clientVersion ? `${engine} ${status.clientVersion}` : engine;
-  const missing = engine === 'docker' ? 'no Docker daemon answers' : 'podman does not work';
-  return fail(engine, `${client} at ${status.client}${chosen}, but ${missing}: ${status.problem}`, engineNotAnsweringHint(engine));
+  return engineCheck({ runner: options.runner, env: options.env, engine, ...(source === ENGINE_VARIABLE ? { chosenBy: source } : {}) });
 }

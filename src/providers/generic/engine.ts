@@ -27,9 +27,3 @@ export function chooseEngine(config: GenericConfig, env: Readonly<Record<string,
   }
   return { engine: fromEnv as Engine, source: ENGINE_VARIABLE };
 }
-
-export function installHint(engine: Engine): string {
-  return engine === 'podman'
-    ? 'Install Podman (https://podman.io/docs/installation) and make sure `podman` is on PATH.'
-    : 'Install Docker (https://docs.docker.com/get-docker/) and make sure `docker` is on PATH, or set STAGECRAFT_ENGINE=podman.';
-}

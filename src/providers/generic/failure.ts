@@ -1,5 +1,5 @@
-import { engineNotAnsweringHint } from '../../core/doctor-checks.js';
 import type { ErrorCategory } from '../../core/errors.js';
+import { engineNotAnsweringHint } from '../../core/provider-kit/container-engine.js';
 import type { Engine } from './schema.js';
 
 /** How many lines of the engine's output an error repeats: the output itself was already streamed. */

@@ -1,7 +1,8 @@
 import type { ConfigIssue } from '../../core/config/issues.js';
 import { isValidImageName } from '../../core/image-ref.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
-import type { BackendProvider, ValidationContext } from '../../core/provider.js';
+import type { ValidationContext } from '../../core/provider.js';
+import { defineProvider } from '../../core/provider-kit/define.js';
 import { defaultDockerfileIssues } from './dockerfile.js';
 import { GENERIC_PROVIDER_ID } from './ids.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
@@ -34,46 +35,23 @@ function buildIssues(config: GenericConfig, { projectRoot, project, operations }
 }
 
 /** The baseline provider: runs any command for `dev`, `docker build` for `build`. */
-export const genericProvider: BackendProvider<GenericConfig> = {
+export const genericProvider = defineProvider<GenericConfig>({
   id: GENERIC_PROVIDER_ID,
   description: 'Runs any dev server command; builds with docker build or podman build',
   feature: 'PROVIDER_BACKEND_GENERIC',
   logPrefix: 'generic',
   configSchema: genericConfigSchema,
+  // dev.workdir is also the build context unless build.context is set.
+  devBlock: { requires: 'at least `command`', buildUsesDevWorkdir: (config) => config.build.context === undefined },
 
   validate(config, context) {
-    const issues: ConfigIssue[] = [];
-    const { dev, build } = config;
-    const { projectRoot, operations } = context;
-    if (operations.includes('dev') && dev === undefined) {
-      issues.push({ path: ['dev'], atKey: true, message: 'expected a dev block with at least `command`, found nothing', operation: 'dev' });
-    }
-    // dev.workdir is also the build context unless build.context is set: checked once, for either use.
-    if (dev !== undefined && (operations.includes('dev') || build.context === undefined)) {
-      const problem = workdirProblem(projectRoot, dev.workdir);
-      if (problem) issues.push({ path: ['dev', 'workdir'], message: problem });
-    }
-    if (operations.includes('build')) issues.push(...buildIssues(config, context));
-    return issues;
+    return context.operations.includes('build') ? buildIssues(config, context) : [];
   },
 
-  async doctor(options) {
-    const { genericDoctor } = await import('./doctor.js');
-    return genericDoctor(options);
+  operations: {
+    dev: () => import('./dev.js').then((module) => module.runGenericDev),
+    buildDocker: () => import('./build.js').then((module) => module.buildGenericImage),
+    plan: () => import('./build.js').then((module) => module.planGenericBuild),
+    doctor: () => import('./doctor.js').then((module) => module.genericDoctor),
   },
-
-  async dev(options) {
-    const { runGenericDev } = await import('./dev.js');
-    return runGenericDev(options);
-  },
-
-  async buildDocker(options) {
-    const { buildGenericImage } = await import('./build.js');
-    return buildGenericImage(options);
-  },
-
-  async plan(options) {
-    const { planGenericBuild } = await import('./build.js');
-    return planGenericBuild(options);
-  },
-};
+});

@@ -2,23 +2,16 @@ import * as v from 'valibot';
 import { textValue } from '../../core/config/source-text.js';
 import { durationField } from '../../core/duration.js';
 import { isValidImageName } from '../../core/image-ref.js';
+import { envNameField, hostPortField } from '../../core/provider-kit/fields.js';
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// commands/init.ts validates `init --listen` with this; the parser lives in the provider toolkit.
+export { parseHostPort } from '../../core/provider-kit/host-port.js';
 /** Container engine CLIs the generic provider can drive; both take the same build and push arguments. */
 export const ENGINES = ['docker', 'podman'] as const;
 export type Engine = (typeof ENGINES)[number];
 const PLATFORM = '[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?';
 const PLATFORMS = new RegExp(`^${PLATFORM}(?:,${PLATFORM})*$`);
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
-
-/** `host:port` with a port 1-65535; the host may be a name, an IPv4 or a bracketed IPv6 address. */
-export function parseHostPort(value: string): { host: string; port: number } | undefined {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-  if (match === null) return undefined;
-  const port = Number(match[2]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: (match[1] as string).replace(/^\[(.*)\]$/, '$1'), port };
-}
 
 function isRegExp(value: string): boolean {
   try {
@@ -42,13 +35,7 @@ const commandSchema = v.pipe(
 
 const readySchema = v.pipe(
   v.strictObject({
-    tcp: v.optional(
-      v.pipe(
-        v.string(),
-        v.check((value) => parseHostPort(value) !== undefined, 'expected host:port with a port 1-65535, such as 127.0.0.1:3000'),
-        v.description('Ready when this host:port accepts a TCP connection.'),
-      ),
-    ),
+    tcp: v.optional(hostPortField('name', '127.0.0.1:3000', 'Ready when this host:port accepts a TCP connection.')),
     http: v.optional(
       v.pipe(
         v.string(),
@@ -80,17 +67,14 @@ export const genericDevSchema = v.strictObject({
   ),
   env: v.optional(
     v.pipe(
-      v.record(
-        v.pipe(v.string(), v.regex(ENV_NAME, 'expected an environment variable name (letters, digits, _)')),
-        textValue('Value of the variable; numbers are kept as written (01234 stays 01234).'),
-      ),
+      v.record(envNameField(), textValue('Value of the variable; numbers are kept as written (01234 stays 01234).')),
       v.description('Variables set for the dev server. They override env files and the process environment.'),
     ),
     {},
   ),
   secrets: v.optional(
     v.pipe(
-      v.array(v.pipe(v.string(), v.regex(ENV_NAME, 'expected an environment variable name (letters, digits, _)'))),
+      v.array(envNameField()),
       v.description('Names of environment variables whose values are secret: they are masked (***) in all output.'),
     ),
     [],
@@ -137,7 +121,7 @@ export const genericBuildSchema = v.strictObject({
   args: v.optional(
     v.pipe(
       v.record(
-        v.pipe(v.string(), v.regex(ENV_NAME, 'expected a build argument name (letters, digits, _)')),
+        envNameField('a build argument name'),
         v.pipe(
           v.union([v.string(), v.number(), v.boolean()]),
           v.transform((value) => String(value)),

@@ -2,8 +2,9 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 // node:child_process costs start-up time; commands that run no process (`config validate`, `--help`) should
-// not pay it, so it is loaded on first use. (It also loads node:net, but deferring it does not keep node:net
-// out: encore-ts's listen.ts imports it to validate the config, and a piped stdout is a net.Socket.)
+// not pay it, so it is loaded on first use. (node:net, which it also loads, is not deferred anywhere: the
+// host:port fields of the provider schemas use it (core/provider-kit/host-port.ts), and a piped or terminal
+// stdout is a net.Socket.)
 const requireBuiltin = createRequire(import.meta.url);
 let childProcess: typeof import('node:child_process') | undefined;
 

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { Level, Logger } from '../logging/logger.js';
-import type { ProcessExit, Runner, StartOptions } from './runner.js';
+import type { ProcessExit, Runner, StartOptions } from './start-child.js';
 import { stopProcessGroup } from './stop.js';
 import { TailBuffer } from './tail.js';
 

@@ -1,37 +1,8 @@
-import { createServer } from 'node:net';
-import { findExecutable } from './process/executable.js';
-import { runToCompletion } from './process/run.js';
-import type { Runner } from './process/runner.js';
-import type { DoctorCheck } from './provider.js';
-
-/** Small constructors so doctor checks read like the report they produce. */
-export const ok = (name: string, message: string): DoctorCheck => ({ name, status: 'ok', message });
-export const warn = (name: string, message: string, fix?: string): DoctorCheck => ({
-  name,
-  status: 'warn',
-  message,
-  ...(fix ? { fix } : {}),
-});
-export const fail = (name: string, message: string, fix?: string): DoctorCheck => ({
-  name,
-  status: 'fail',
-  message,
-  ...(fix ? { fix } : {}),
-});
-
-/** Whether host:port can be bound right now (the dev server will need to). */
-export function portIsFree(host: string, port: number): Promise<{ free: boolean; problem?: string }> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      resolve({
-        free: false,
-        problem: error.code === 'EADDRINUSE' ? 'already in use' : `cannot be bound (${error.code ?? error.message})`,
-      });
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve({ free: true })));
-  });
-}
+import { findExecutable } from '../process/executable.js';
+import { runToCompletion } from '../process/run-to-completion.js';
+import type { Runner } from '../process/start-child.js';
+import type { DoctorCheck } from '../provider.js';
+import { fail, ok, warn } from './doctor-checks.js';
 
 export type EngineName = 'docker' | 'podman';
 
@@ -47,10 +18,14 @@ export interface EngineStatus {
   readonly problem: string | undefined;
 }
 
-/** Kept for callers that only know Docker. */
-export type DockerStatus = EngineStatus;
-
 const ENGINE_TIMEOUT_MS = 10_000;
+
+/** What to do when the engine's CLI is not found. */
+export function engineInstallHint(engine: EngineName): string {
+  return engine === 'podman'
+    ? 'Install Podman (https://podman.io/docs/installation) and make sure `podman` is on PATH.'
+    : 'Install Docker (https://docs.docker.com/get-docker/) and make sure `docker` is on PATH, or set STAGECRAFT_ENGINE=podman.';
+}
 
 /** What to do when the engine's CLI is there but its daemon or service does not answer; `build` gives the same hint. */
 export function engineNotAnsweringHint(engine: EngineName): string {
@@ -75,11 +50,6 @@ export async function engineStatus(runner: Runner, env: Readonly<Record<string, 
   const client =
     engine === 'docker' ? await versionOutput(runner, lookup.path, ['version', '--format', '{{.Client.Version}}'], env) : undefined;
   return { engine, client: lookup.path, server: undefined, clientVersion: client?.version, problem: answer.problem };
-}
-
-/** Is there a docker client, and does a daemon answer it? */
-export function dockerStatus(runner: Runner, env: Readonly<Record<string, string>>): Promise<DockerStatus> {
-  return engineStatus(runner, env, 'docker');
 }
 
 /** The first non-empty stdout line when the command succeeds; else the last stderr line as the problem. */
@@ -111,3 +81,37 @@ async function versionOutput(
 
 /** podman-docker's banner on every call: never a version, never the reason for a failure. */
 const NOTICE = /^Emulate Docker CLI using podman/;
+
+export interface EngineCheckOptions {
+  readonly runner: Runner;
+  readonly env: Readonly<Record<string, string>>;
+  readonly engine: EngineName;
+  /** Where the engine choice came from, when not the default ("STAGECRAFT_ENGINE"): named in the message. */
+  readonly chosenBy?: string;
+  /** How bad a missing or silent engine is: `fail` when `stagecraft build` runs it, `warn` when only some builds need it. */
+  readonly severity?: 'fail' | 'warn';
+  /** The fix to show instead of the install or start hint (e.g. why only some builds need the engine). */
+  readonly fix?: string;
+}
+
+/** The doctor check for a container engine: which one, its version, and whether its daemon (Docker) or engine (Podman) answers. */
+export async function engineCheck(options: EngineCheckOptions): Promise<DoctorCheck> {
+  const { engine } = options;
+  const status = await engineStatus(options.runner, options.env, engine);
+  const chosen = options.chosenBy === undefined ? '' : ` (from ${options.chosenBy})`;
+  const problem = options.severity === 'warn' ? warn : fail;
+  if (status.client === undefined) {
+    return problem(engine, `${status.problem ?? `${engine} not found`}${chosen}`, options.fix ?? engineInstallHint(engine));
+  }
+  if (status.server !== undefined) {
+    const what = engine === 'docker' ? `daemon ${status.server} answers` : `podman ${status.server} answers`;
+    return ok(engine, `${what} (${status.client}${chosen}; for stagecraft build)`);
+  }
+  const client = status.clientVersion ? `${engine} ${status.clientVersion}` : engine;
+  const missing = engine === 'docker' ? 'no Docker daemon answers' : 'podman does not work';
+  return problem(
+    engine,
+    `${client} at ${status.client}${chosen}, but ${missing}: ${status.problem}`,
+    options.fix ?? engineNotAnsweringHint(engine),
+  );
+}

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
+import { type GroupGuard, startGroupGuard } from './group-guard.js';
 import { LineSplitter, type SafeCut } from './lines.js';
 import { isGroupAlive, signalGroup } from './process-group.js';
-import { spawnDetached } from './spawn.js';
-import { type GroupGuard, startGroupGuard } from './watchdog.js';
+import { spawnDetached } from './spawn-detached.js';
 
 export interface StartOptions {
   readonly cwd: string;
@@ -102,12 +102,12 @@ function startProcess(
   command: string,
   args: readonly string[],
   options: StartOptions,
-  { flow, safeCut }: RunnerOptions,
+  runnerOptions: RunnerOptions,
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
   const startedAt = performance.now();
-  // The guard exists before the child does, so no child ever runs unguarded (see watchdog.ts).
-  let guard: GroupGuard | undefined = startGroupGuard();
+  // The guard exists before the child does, so no child ever runs unguarded (see group-guard.ts).
+  const guard = startGroupGuard();
   let child: ChildProcess;
   try {
     // detached: the child leads a new process group, so a stop reaches its whole tree (and the terminal's
@@ -122,13 +122,18 @@ function startProcess(
     guard.release();
     return failedToStart(command, startedAt, error as NodeJS.ErrnoException);
   }
-  const pid = child.pid;
-  if (pid !== undefined) guard.arm(pid);
-  const guarded = guard.armed;
-  let exited = false;
-  let released = false;
+  if (child.pid !== undefined) guard.arm(child.pid);
+  readOutput(child, options, runnerOptions);
+  if (options.stdin !== undefined && child.stdin) {
+    // A child that exits without reading stdin makes this write fail with EPIPE: not our error.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin);
+  }
+  return childHandle({ command, child, startedAt, guard, onRelease });
+}
 
-  const splitters: LineSplitter[] = [];
+/** Splits each output stream into lines for `onLine` (or discards it), pausing while the output is congested. */
+function readOutput(child: ChildProcess, options: StartOptions, { flow, safeCut }: RunnerOptions): void {
   for (const stream of ['stdout', 'stderr'] as const) {
     const source = child[stream];
     if (source === null) continue;
@@ -138,7 +143,6 @@ function startProcess(
     }
     const onLine = options.onLine;
     const splitter = new LineSplitter((line) => onLine(line, stream), options.maxLineBytes, safeCut);
-    splitters.push(splitter);
     const watchPending = options.onPendingLine && pendingLineWatcher(splitter, (text) => options.onPendingLine?.(text, stream));
     source.on('data', (chunk: Buffer) => {
       splitter.push(chunk);
@@ -150,17 +154,27 @@ function startProcess(
     });
     source.on('end', () => splitter.end());
   }
-  if (options.stdin !== undefined && child.stdin) {
-    // A child that exits without reading stdin makes this write fail with EPIPE: not our error.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin);
-  }
+}
 
+interface StartedChild {
+  readonly command: string;
+  readonly child: ChildProcess;
+  readonly startedAt: number;
+  readonly guard: GroupGuard;
+  readonly onRelease: (handle: ChildProcessHandle) => void;
+}
+
+/** The handle of a started child: its exit, and signals to its group until the group is released. */
+function childHandle({ command, child, startedAt, guard: startedGuard, onRelease }: StartedChild): ChildProcessHandle {
+  const pid = child.pid;
+  let guard: GroupGuard | undefined = startedGuard;
+  let exited = false;
+  let released = false;
   const handle: ChildProcessHandle = {
     command,
     pid,
     startedAt,
-    guarded,
+    guarded: startedGuard.armed,
     get hasExited() {
       return exited;
     },

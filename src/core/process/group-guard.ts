@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnDetached } from './spawn.js';
+import { spawnDetached } from './spawn-detached.js';
 
 /**
  * If Stagecraft itself is killed with SIGKILL it gets no chance to stop its children, and a detached
