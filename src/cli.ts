@@ -18,8 +18,19 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   void import('./cli/main.js').then(async ({ main }) => {
     const code = await main(args);
     keepExitCode(code);
-    // exitCode rather than process.exit(): pending stdout/stderr writes to pipes are flushed before exit.
-    process.exitCode = code;
+    // Exit explicitly once the output is out, rather than letting the event loop run dry: on a natural exit
+    // Node closes its signal watchers, and libuv then restores the default action, so a Ctrl+C landing in
+    // those last milliseconds killed the process by SIGINT. process.exit() skips that teardown.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });
+}
+
+/** Resolves once everything written to `stream` so far has reached the OS, or the stream has failed. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    stream.write('', () => resolve());
   });
 }
 
