@@ -3,10 +3,11 @@ import { imageReference } from '../../core/image-ref.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { describeExit, runLogged } from '../../core/process/run.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
+import { locateEncore } from './binary.js';
+import { findEncoreApp } from './encore-app.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { encoreLineLevel } from './output.js';
-import { findEncoreApp, locateEncore } from './preflight.js';
 import type { EncoreConfig } from './schema.js';
 import { MINIMUM_VERSION } from './version.js';
 

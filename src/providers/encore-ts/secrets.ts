@@ -6,9 +6,10 @@ import { findExecutable } from '../../core/process/executable.js';
 import { formatSeconds } from '../../core/process/readiness.js';
 import { describeExit, runLogged, runToCompletion } from '../../core/process/run.js';
 import type { Runner } from '../../core/process/runner.js';
+import type { EncoreBinary } from './binary.js';
+import type { EncoreApp } from './encore-app.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { LOCAL_SECRETS_FILE, type SecretValue, updateLocalSecrets } from './local-secrets.js';
-import type { EncoreApp, EncoreBinary } from './preflight.js';
 import type { EncoreSecretsConfig } from './schema.js';
 
 export interface SecretSyncOptions {
