@@ -34,7 +34,8 @@ export function findEncoreApp(workdir: string, projectRoot: string, field: strin
   });
 }
 
-function readEncoreApp(file: string, operation: Operation): EncoreApp {
+/** Parses one encore.app file; INVALID_PROJECT when it cannot be read or is not a JSON object. */
+export function readEncoreApp(file: string, operation?: Operation): EncoreApp {
   const errors: ParseError[] = [];
   let text: string;
   try {

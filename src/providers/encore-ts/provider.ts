@@ -70,4 +70,22 @@ export const encoreTsProvider: BackendProvider<EncoreConfig> = {
     const { planEncoreBuild } = await import('./build.js');
     return planEncoreBuild(options);
   },
+
+  initOptions: {
+    secrets: {
+      type: 'string',
+      value: 'NAMES',
+      description: 'comma-separated variables of .env.local to sync as secrets (default: the block is written commented out)',
+    },
+  },
+
+  async detect(projectDir) {
+    const { detectEncoreApp } = await import('./init.js');
+    return detectEncoreApp(projectDir);
+  },
+
+  async initTemplate(choices) {
+    const { encoreInitTemplate } = await import('./init.js');
+    return encoreInitTemplate(choices);
+  },
 };

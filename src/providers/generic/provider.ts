@@ -76,4 +76,22 @@ export const genericProvider: BackendProvider<GenericConfig> = {
     const { planGenericBuild } = await import('./build.js');
     return planGenericBuild(options);
   },
+
+  initOptions: {
+    command: {
+      type: 'string',
+      value: 'CMD',
+      description: 'dev command, split on spaces (default: the dev or start script of package.json)',
+    },
+  },
+
+  async detect(projectDir) {
+    const { detectStartScript } = await import('./init.js');
+    return detectStartScript(projectDir);
+  },
+
+  async initTemplate(choices) {
+    const { genericInitTemplate } = await import('./init.js');
+    return genericInitTemplate(choices);
+  },
 };
