@@ -280,3 +280,11 @@ test('init says which provider it detected and why; a strong sign (encore.app) b
   assert.match(result.stderr, /detected encore-ts: encore\.app in api/);
   assert.equal(config(cwd).backend.provider, 'encore-ts');
 });
+
+test('init reads encore.app with the same parser as dev: a broken one is reported with its position, not guessed around', async (t) => {
+  const cwd = tempProject(t, { 'encore.app': '{\n  "id": "shop"\n  "lang": "typescript"\n}\n' });
+  const result = await init(t, cwd);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /encore\.app is not a valid encore\.app file at 3:3 \(CommaExpected\)/);
+  assert.equal(existsSync(join(cwd, 'stagecraft.yml')), false, 'nothing written');
+});

@@ -17,8 +17,7 @@ const DEFAULT_LISTEN = '127.0.0.1:4000';
 
 /** Directories (relative to `projectDir`, `.` for itself) holding an encore.app, anywhere below it. */
 function encoreAppDirs(projectDir: string): string[] {
-  const dirs = findProjectFiles(projectDir, APP_FILE).map((file) => (file === APP_FILE ? '.' : file.slice(0, -APP_FILE.length - 1)));
-  return [...new Set(dirs)].sort();
+  return findProjectFiles(projectDir, APP_FILE).map((file) => (file === APP_FILE ? '.' : file.slice(0, -APP_FILE.length - 1)));
 }
 
 export async function detectEncoreApp(projectDir: string): Promise<Detection> {
@@ -59,7 +58,7 @@ export async function encoreInitTemplate(choices: InitChoices): Promise<InitTemp
   };
 }
 
-/** The one app found; several are ambiguous (pick with --workdir); none leaves `.`, where the template says so. */
+/** The one app found; several are ambiguous (pick with --workdir); none leaves `.`, whose missing encore.app is then reported. */
 function onlyApp(dirs: readonly string[]): string {
   if (dirs.length > 1) throw new UsageError(`found encore.app in ${dirs.join(', ')}; pick one with --workdir`, 'init');
   return dirs[0] ?? '.';
