@@ -185,8 +185,10 @@ test('generic --listen: the server init configures listens where the probe looks
   });
   await initValid(t, cwd, ['--command', 'node server.mjs', '--listen', `127.0.0.1:${port}`]);
   const cli = startCli(['dev'], isolated(t, cwd));
-  // The server's own line, then Stagecraft's ready: both, so the test never races the server's output.
-  await cli.waitForStderr(new RegExp(`serving on 127\\.0\\.0\\.1:${port}[\\s\\S]*› ready`), 30_000);
+  // The server's own line and Stagecraft's ready, in either order: the TCP probe may see the port open before
+  // the server's line is relayed. Each wait searches all of stderr so far.
+  await cli.waitForStderr(new RegExp(`serving on 127\\.0\\.0\\.1:${port}`), 30_000);
+  await cli.waitForStderr(new RegExp(`› ready at http://127\\.0\\.0\\.1:${port}`), 30_000);
   cli.signal('SIGINT');
   const result = await cli.finish();
   assert.equal(result.code, 0, result.stderr);
