@@ -12,9 +12,10 @@
  */
 export { main } from './cli/main.js';
 export type { ConfigIssue } from './core/config/issues.js';
+export { yamlFlowList, yamlScalar } from './core/config/yaml-text.js';
 export { durationField } from './core/duration.js';
-export { type ErrorCategory, type Operation, StagecraftError } from './core/errors.js';
-export { imageReference, isValidImageName, isValidRegistry, isValidTag } from './core/image-ref.js';
+export { type ErrorCategory, type Operation, StagecraftError, UsageError } from './core/errors.js';
+export { imageReference, imageSafeName, isValidImageName, isValidRegistry, isValidTag } from './core/image-ref.js';
 export type { Level, Logger } from './core/logging/logger.js';
 export type { Progress, ProgressStep } from './core/logging/progress.js';
 export type { Redactor } from './core/logging/redactor.js';
@@ -32,14 +33,20 @@ export {
 export { describeExit, runLogged, runToCompletion } from './core/process/run-to-completion.js';
 export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/start-child.js';
 export { superviseDevServer } from './core/process/supervise.js';
+export { findProjectFiles } from './core/project-files.js';
 export type {
   BackendProvider,
   BuildOptions,
   BuildPlan,
   BuildResult,
+  Detection,
   DevOptions,
   DoctorCheck,
   DoctorOptions,
+  InitChoices,
+  InitFile,
+  InitOption,
+  InitTemplate,
   PlannedCommand,
   ProjectInfo,
   ProviderContext,

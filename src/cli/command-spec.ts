@@ -33,6 +33,13 @@ export interface CommandSpec {
   readonly positionals?: readonly PositionalSpec[];
   /** Imported only when the command runs, so start-up loads nothing a command does not use. */
   readonly load: () => Promise<CommandRun>;
+  /**
+   * Options others contribute (providers' `init` flags), loaded only for a command line that may use them
+   * (see contributed-options.ts). The parser hands their values over like the command's own.
+   */
+  readonly contributedOptions?: () => Promise<OptionTable>;
+  /** The command describes the whole CLI (completion): it needs every command's contributed options. */
+  readonly describesCommands?: boolean;
 }
 
 /** Every command and the global options: what help, the parser and shell completion are made from. */
@@ -42,6 +49,11 @@ export interface CommandTable {
 }
 
 /** `dry-run` → `dryRun`: the key a flag has in the handler's argument. */
+export function flagKey(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The type-level twin of flagKey. */
 type CamelCase<Name extends string> = Name extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Name;
 
 /** What the parser gives for one option: a boolean flag is true or absent; a value is one of its choices, or its default. */
@@ -77,6 +89,8 @@ export function defineCommand<const Options extends OptionTable, const Positiona
   readonly options: Options;
   readonly positionals?: Positionals;
   readonly load: () => Promise<CommandHandler<Options, Positionals>>;
+  readonly contributedOptions?: () => Promise<OptionTable>;
+  readonly describesCommands?: boolean;
 }): CommandSpec {
   return {
     ...spec,

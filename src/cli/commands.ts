@@ -47,6 +47,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'write a starter stagecraft.yml for the project in the current directory',
     options: INIT_OPTIONS,
     load: async () => (await import('../commands/init.js')).initCommand,
+    // Each provider's own init flags (`--command`, `--secrets`): the registry knows them, the CLI does not.
+    contributedOptions: async () => (await import('../commands/init-options.js')).providerInitOptions(),
   }),
   defineCommand({
     name: 'doctor',
@@ -59,6 +61,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'print a shell completion script (bash, zsh or fish)',
     options: NO_OPTIONS,
     positionals: COMPLETION_POSITIONALS,
+    describesCommands: true,
     load: async () => (await import('../commands/completion.js')).completionCommand,
   }),
 ];

@@ -1,5 +1,5 @@
-import type { CommandSpec, OptionSpec } from './command-spec.js';
-import { COMMANDS, GLOBAL_OPTIONS } from './commands.js';
+import type { CommandSpec, CommandTable, OptionSpec } from './command-spec.js';
+import { COMMAND_TABLE } from './commands.js';
 
 const EXIT_CODES = `Exit codes:
   0    success (also dev stopped with Ctrl+C, SIGTERM or SIGHUP)
@@ -13,25 +13,25 @@ const EXIT_CODES = `Exit codes:
   130  build interrupted (129 SIGHUP, 143 SIGTERM)`;
 
 /** General help, or a command's (`topic` = its name); undefined when the topic names nothing. */
-export function helpText(topic?: string): string | undefined {
-  if (topic === undefined) return generalHelp();
-  const command = COMMANDS.find((candidate) => candidate.name === topic);
-  if (command) return commandHelp(command);
-  const group = COMMANDS.filter((candidate) => candidate.name.startsWith(`${topic} `));
+export function helpText(topic?: string, commands: CommandTable = COMMAND_TABLE): string | undefined {
+  if (topic === undefined) return generalHelp(commands);
+  const command = commands.commands.find((candidate) => candidate.name === topic);
+  if (command) return commandHelp(command, commands.globalOptions);
+  const group = commands.commands.filter((candidate) => candidate.name.startsWith(`${topic} `));
   return group.length > 0 ? groupHelp(topic, group) : undefined;
 }
 
-function generalHelp(): string {
+function generalHelp({ commands, globalOptions }: CommandTable): string {
   return [
     'Usage: stagecraft [options] <command> [command options]',
     '',
     'Run your backend locally and build its container image, from one stagecraft.yml.',
     '',
     'Commands:',
-    ...table(COMMANDS.map((command) => [command.name, command.summary])),
+    ...table(commands.map((command) => [command.name, command.summary])),
     '',
     'Global options (before or after the command):',
-    ...optionLines(GLOBAL_OPTIONS),
+    ...optionLines(globalOptions),
     '',
     EXIT_CODES,
     '',
@@ -40,7 +40,7 @@ function generalHelp(): string {
   ].join('\n');
 }
 
-function commandHelp(command: CommandSpec): string {
+function commandHelp(command: CommandSpec, globalOptions: Readonly<Record<string, OptionSpec>>): string {
   const hasOptions = Object.keys(command.options).length > 0;
   const positionals = (command.positionals ?? []).map((positional) => ` <${positional.name}>`).join('');
   return [
@@ -50,7 +50,7 @@ function commandHelp(command: CommandSpec): string {
     ...(hasOptions ? ['', 'Options:', ...optionLines(command.options)] : []),
     '',
     'Global options:',
-    ...optionLines(GLOBAL_OPTIONS),
+    ...optionLines(globalOptions),
     '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../core/logging/logger.js';
 import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
+import { commandTableFor } from './contributed-options.js';
 import { helpText } from './help.js';
 import { parseCommandLine } from './parse.js';
 import { reportError } from './report-error.js';
@@ -39,20 +40,21 @@ export async function main(argv: readonly string[], givenIo?: CommandIo): Promis
   async function run(): Promise<number> {
     if (io === undefined) return 1;
     try {
-      const line = parseCommandLine(argv);
+      const table = await commandTableFor(argv);
+      const line = parseCommandLine(argv, table);
       if (line.kind === 'version') {
         io.stdout.write(`${VERSION}\n`);
         return 0;
       }
       if (line.kind === 'help') {
-        const text = helpText(line.topic);
+        const text = helpText(line.topic, table);
         if (text === undefined) throw new UsageError(`no help for "${line.topic}": not a command`);
         // Asked-for help is a result (stdout, exit 0); help shown because no command was given is not.
         (line.requested ? io.stdout : io.stderr).write(text);
         return line.requested ? 0 : 1;
       }
       commandName = line.command.name;
-      context = createContext(globalOptions(line.globals), io, interrupts.signal);
+      context = createContext(globalOptions(line.globals), io, interrupts.signal, table);
       const command = await line.command.load();
       return await command(context, line.flags);
     } catch (error) {

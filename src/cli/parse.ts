@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { closestMatch } from '../core/config/issues.js';
 import { UsageError } from '../core/errors.js';
-import type { CommandSpec, Flags, OptionSpec } from './command-spec.js';
-import { COMMANDS, GLOBAL_OPTIONS } from './commands.js';
+import { type CommandSpec, type CommandTable, type Flags, flagKey, type OptionSpec } from './command-spec.js';
+import { COMMAND_TABLE } from './commands.js';
 
 export type CommandLine =
   | { readonly kind: 'help'; readonly topic: string | undefined; readonly requested: boolean }
@@ -13,9 +13,10 @@ export type CommandLine =
  * Reads argv with Node's own `util.parseArgs` (no start-up cost), then checks what it cannot: which
  * command the words name, that each option belongs to it, and that values are among the choices.
  * Global options may stand before or after the command: `stagecraft -v dev` = `stagecraft dev -v`.
+ * `table` is the static command table unless contributed options were loaded (contributed-options.ts).
  */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const known = allOptions();
+export function parseCommandLine(argv: readonly string[], table: CommandTable = COMMAND_TABLE): CommandLine {
+  const known = allOptions(table);
   const {
     values,
     positionals: words,
@@ -30,15 +31,20 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     tokens: true,
   });
   if (words[0] === 'help') return { kind: 'help', topic: words.slice(1).join(' ') || undefined, requested: true };
-  const command = findCommand(words);
+  const command = findCommand(words, table);
   const topic = command?.name ?? words.join(' ');
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
-    checkOption(token.name, token.rawName, token.value, token.inlineValue, known[token.name], command);
+    checkOption(
+      { name: token.name, rawName: token.rawName, value: token.value, inlineValue: token.inlineValue },
+      known[token.name],
+      command,
+      table,
+    );
   }
   if (values.help === true) return { kind: 'help', topic: topic || undefined, requested: true };
   if (words.length === 0) return values.version === true ? { kind: 'version' } : { kind: 'help', topic: undefined, requested: false };
-  if (command === undefined) throw unknownCommand(words);
+  if (command === undefined) throw unknownCommand(words, table);
   const rest = words.slice(command.name.split(' ').length);
   const expected = command.positionals ?? [];
   if (rest.length > expected.length)
@@ -54,38 +60,40 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     flags[positional.name] = value;
   });
   const globals: Flags = {};
-  for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) globals[camel(name)] = values[name] ?? spec.default;
-  for (const [name, spec] of Object.entries(command.options)) flags[camel(name)] = values[name] ?? spec.default;
+  for (const [name, spec] of Object.entries(table.globalOptions)) globals[flagKey(name)] = values[name] ?? spec.default;
+  for (const [name, spec] of Object.entries(command.options)) flags[flagKey(name)] = values[name] ?? spec.default;
   return { kind: 'run', command, globals, flags };
 }
 
-function allOptions(): Record<string, OptionSpec> {
-  const options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
-  for (const command of COMMANDS) Object.assign(options, command.options);
+function allOptions(table: CommandTable): Record<string, OptionSpec> {
+  const options: Record<string, OptionSpec> = { ...table.globalOptions };
+  for (const command of table.commands) Object.assign(options, command.options);
   return options;
 }
 
 /** The command named by the leading words; two-word commands (`config validate`) first. */
-export function findCommand(words: readonly string[]): CommandSpec | undefined {
+export function findCommand(words: readonly string[], table: CommandTable = COMMAND_TABLE): CommandSpec | undefined {
   const two = words.slice(0, 2).join(' ');
-  return COMMANDS.find((command) => command.name === two) ?? COMMANDS.find((command) => command.name === words[0]);
+  const { commands } = table;
+  return commands.find((command) => command.name === two) ?? commands.find((command) => command.name === words[0]);
 }
 
-function checkOption(
-  name: string,
-  rawName: string,
-  value: string | undefined,
-  inlineValue: boolean | undefined,
-  spec: OptionSpec | undefined,
-  command: CommandSpec | undefined,
-): void {
+interface OptionToken {
+  readonly name: string;
+  readonly rawName: string;
+  readonly value: string | undefined;
+  readonly inlineValue: boolean | undefined;
+}
+
+function checkOption(token: OptionToken, spec: OptionSpec | undefined, command: CommandSpec | undefined, table: CommandTable): void {
+  const { name, rawName, value, inlineValue } = token;
   const topic = command?.name;
   if (spec === undefined) {
-    const names = Object.keys({ ...GLOBAL_OPTIONS, ...command?.options });
+    const names = Object.keys({ ...table.globalOptions, ...command?.options });
     const suggestion = closestMatch(name, names);
     throw new UsageError(`unknown option ${rawName}${suggestion ? `; did you mean --${suggestion}?` : ''}`, topic);
   }
-  if (!(name in GLOBAL_OPTIONS) && command !== undefined && !(name in command.options)) {
+  if (!(name in table.globalOptions) && command !== undefined && !(name in command.options)) {
     throw new UsageError(`option ${rawName} does not apply to stagecraft ${command.name}`, topic);
   }
   if (spec.type === 'string' && value === undefined) {
@@ -99,9 +107,9 @@ function checkOption(
   }
 }
 
-function unknownCommand(words: readonly string[]): UsageError {
-  const names = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0] as string))];
-  const group = COMMANDS.filter((command) => command.name.startsWith(`${words[0]} `));
+function unknownCommand(words: readonly string[], { commands }: CommandTable): UsageError {
+  const names = [...new Set(commands.map((command) => command.name.split(' ')[0] as string))];
+  const group = commands.filter((command) => command.name.startsWith(`${words[0]} `));
   if (group.length > 0) {
     const sub = words[1];
     return new UsageError(
@@ -113,8 +121,4 @@ function unknownCommand(words: readonly string[]): UsageError {
   }
   const suggestion = closestMatch(words[0] ?? '', names);
   return new UsageError(`unknown command "${words[0]}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
-}
-
-function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }

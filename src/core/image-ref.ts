@@ -101,3 +101,11 @@ function invalid(field: string, value: string, expected: string): StagecraftErro
     message: `${field}: expected ${expected}, found ${JSON.stringify(value)}`,
   });
 }
+
+/** Any text made fit for a project or image name: lowercase letters, digits and single dashes (may be empty). */
+export function imageSafeName(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}

@@ -94,6 +94,62 @@ export interface ValidationContext {
   readonly project: ProjectInfo;
 }
 
+/** A flag of `stagecraft init` that only some providers read (`--command`, `--secrets`). Plain data. */
+export interface InitOption {
+  readonly type: 'string' | 'boolean';
+  /** Placeholder for the value in help: `--entry FILE`. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+/**
+ * What `detect` found. Init picks the provider with the strongest fit: `strong` is a file only this kind of
+ * project has (encore.app), `weak` a general sign (a start script in package.json), `none` nothing at all.
+ * Two providers fitting equally well is ambiguous: init then asks for `--provider`.
+ */
+export interface Detection {
+  readonly fit: 'strong' | 'weak' | 'none';
+  /** What was found or missed, in words: "encore.app in backend", "no encore.app in this directory or below it". */
+  readonly reason: string;
+}
+
+/** The user's choices for `stagecraft init`, as the provider's template gets them. */
+export interface InitChoices {
+  /** Absolute path of the directory init runs in: the project root of the config it writes. */
+  readonly projectDir: string;
+  /** The project name, already fit for an image name (lowercase letters, digits, dashes). */
+  readonly name: string;
+  /** `--workdir`: the app's directory, relative to projectDir, if given. */
+  readonly workdir: string | undefined;
+  /** `--listen`: the dev listen address (host:port), if given. */
+  readonly listen: string | undefined;
+  /** The provider's own flags (its `initOptions`), by flag name: a string, `true` for a boolean, or absent. */
+  readonly options: Readonly<Record<string, string | true | undefined>>;
+}
+
+/** A file the config names, which init creates (mode 600) when it is missing, so the config validates at once. */
+export interface InitFile {
+  /** Relative to the project directory. */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** What a provider's template gives `stagecraft init`. Core writes the header, project block and `backend.provider`. */
+export interface InitTemplate {
+  /** Completes the header comment "`stagecraft dev` ...": "runs your dev server, `stagecraft build` builds its image." */
+  readonly purpose: string;
+  /**
+   * The provider's block (`backend.providers.<id>`), one line each, indented as if the block started at
+   * column 0; core indents it. Write every value with `yamlScalar` or `yamlFlowList`, never by hand.
+   */
+  readonly block: readonly string[];
+  readonly files?: readonly InitFile[];
+  /** Files that will hold secret values: init checks that git ignores each one and offers to add it (`--gitignore`). */
+  readonly secretFiles?: readonly string[];
+  /** What to do after init, one line. */
+  readonly next?: string;
+}
+
 /**
  * A backend provider. Core knows nothing of a provider's fields: it validates the provider's block with
  * `configSchema`, asks `validate` for checks a schema cannot express, and hands the result to the
@@ -124,4 +180,17 @@ export interface BackendProvider<Config = unknown> {
   buildDocker(options: BuildOptions<Config>): Promise<BuildResult>;
   /** What `buildDocker` would do, without running or writing anything. */
   plan(options: BuildOptions<Config>): Promise<BuildPlan>;
+  /**
+   * `stagecraft init` flags only this provider reads, by name (without `--`). Read whenever init's command
+   * line is parsed, so plain data; they must not reuse init's own flag names. Values reach `initTemplate` in
+   * `choices.options`. A flag given on its own implies the provider(s) declaring it.
+   */
+  readonly initOptions?: Readonly<Record<string, InitOption>>;
+  /**
+   * Whether the project in `projectDir` looks like this provider's kind, for `stagecraft init` without
+   * `--provider`. Keep the work in a lazily loaded module, like the operations.
+   */
+  detect?(projectDir: string): Promise<Detection>;
+  /** The provider's part of a starter stagecraft.yml. A provider without one cannot be chosen by `stagecraft init`. */
+  initTemplate?(choices: InitChoices): Promise<InitTemplate>;
 }

@@ -52,6 +52,11 @@ test('zsh and fish scripts cover every command and option', async (t) => {
     assert.ok(zsh.includes(`--${option}`));
     assert.match(fish, new RegExp(`^complete -c stagecraft -l ${option}\\b`, 'm'));
   }
+  // Providers' own init flags are not in the static table: the registered providers contribute them.
+  for (const option of ['command', 'secrets']) {
+    assert.ok(zsh.includes(`--${option}`), `zsh: init --${option}`);
+    assert.match(fish, new RegExp(`__fish_seen_subcommand_from init' -l ${option} -r`), `fish: init --${option}`);
+  }
 });
 
 test('an unknown shell is a usage error', async (t) => {

@@ -242,8 +242,51 @@ test('with nothing to go on, init says which flag to pass; --command supplies it
   const cwd = tempDir(t);
   const result = await init(t, cwd);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /no encore\.app in this directory or below it, and no "dev" or "start" script in package\.json/);
-  assert.match(result.stderr, /stagecraft init --command/);
+  // Each provider says what it looked for; the hint names --provider and the providers' own flags.
+  assert.match(
+    result.stderr,
+    /no provider recognises this project: no encore\.app in this directory or below it \(encore-ts\); no "dev" or "start" script in package\.json \(generic\)/,
+  );
+  assert.match(result.stderr, /stagecraft init --provider ID \(encore-ts, generic\)/);
+  assert.match(result.stderr, /stagecraft init --command CMD \(generic\)/);
   await initValid(t, cwd, ['--command', 'python3 -m http.server 8000']);
   assert.deepEqual(config(cwd).backend.providers.generic.dev.command, ['python3', '-m', 'http.server', '8000']);
+});
+
+test("providers' own init flags: listed in help with their provider, imply it, and are refused for another provider", async (t) => {
+  const help = await runCli(['init', '--help'], isolated(t, tempDir(t)));
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /--command CMD +generic: dev command/);
+  assert.match(help.stdout, /--secrets NAMES +encore-ts: comma-separated variables/);
+
+  // Next to an encore.app, --command still means generic: only generic reads it.
+  const cwd = tempProject(t, { 'encore.app': APP });
+  await initValid(t, cwd, ['--command', 'node server.mjs']);
+  assert.equal(config(cwd).backend.provider, 'generic');
+  assert.deepEqual(config(cwd).backend.providers.generic.dev.command, ['node', 'server.mjs']);
+
+  const refused = await init(t, tempDir(t), ['--provider', 'generic', '--command', 'node x', '--secrets', 'A']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--secrets is not a generic choice \(it is for encore-ts\)/);
+  const unknown = await init(t, tempDir(t), ['--provider', 'encore']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /--provider "encore": expected one of encore-ts, generic/);
+});
+
+test('init says which provider it detected and why; a strong sign (encore.app) beats a weak one (a start script)', async (t) => {
+  const cwd = tempProject(t, {
+    'api/encore.app': APP,
+    'package.json': JSON.stringify({ scripts: { dev: 'encore run' } }),
+  });
+  const result = await initValid(t, cwd);
+  assert.match(result.stderr, /detected encore-ts: encore\.app in api/);
+  assert.equal(config(cwd).backend.provider, 'encore-ts');
+});
+
+test('init reads encore.app with the same parser as dev: a broken one is reported with its position, not guessed around', async (t) => {
+  const cwd = tempProject(t, { 'encore.app': '{\n  "id": "shop"\n  "lang": "typescript"\n}\n' });
+  const result = await init(t, cwd);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /encore\.app is not a valid encore\.app file at 3:3 \(CommaExpected\)/);
+  assert.equal(existsSync(join(cwd, 'stagecraft.yml')), false, 'nothing written');
 });

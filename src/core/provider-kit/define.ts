@@ -6,9 +6,12 @@ import type {
   BuildOptions,
   BuildPlan,
   BuildResult,
+  Detection,
   DevOptions,
   DoctorCheck,
   DoctorOptions,
+  InitChoices,
+  InitTemplate,
   ValidationContext,
 } from '../provider.js';
 
@@ -32,10 +35,13 @@ export interface ProviderOperations<Config extends WithDevBlock> {
   readonly buildDocker: Load<(options: BuildOptions<Config>) => Promise<BuildResult>>;
   readonly plan: Load<(options: BuildOptions<Config>) => Promise<BuildPlan>>;
   readonly doctor?: Load<(options: DoctorOptions<Config>) => Promise<DoctorCheck[]>>;
+  /** For `stagecraft init`: how well a project directory fits this provider, and the config block it writes. */
+  readonly detect?: Load<(projectDir: string) => Promise<Detection>>;
+  readonly initTemplate?: Load<(choices: InitChoices) => Promise<InitTemplate>>;
 }
 
 export interface ProviderDefinition<Config extends WithDevBlock>
-  extends Pick<BackendProvider<Config>, 'id' | 'description' | 'feature' | 'logPrefix' | 'configSchema' | 'devEnvFiles'> {
+  extends Pick<BackendProvider<Config>, 'id' | 'description' | 'feature' | 'logPrefix' | 'configSchema' | 'devEnvFiles' | 'initOptions'> {
   readonly devBlock: {
     /** What a dev block must hold at least, for the message when it is missing: "at least `command`". */
     readonly requires: string;
@@ -59,7 +65,7 @@ export interface ProviderDefinition<Config extends WithDevBlock>
  */
 export function defineProvider<Config extends WithDevBlock>(definition: ProviderDefinition<Config>): BackendProvider<Config> {
   const { operations, devBlock, validate, ...identity } = definition;
-  const { doctor } = operations;
+  const { doctor, detect, initTemplate } = operations;
   return {
     ...identity,
     validate(config, context) {
@@ -80,6 +86,8 @@ export function defineProvider<Config extends WithDevBlock>(definition: Provider
     buildDocker: async (options) => (await operations.buildDocker())(options),
     plan: async (options) => (await operations.plan())(options),
     ...(doctor === undefined ? {} : { doctor: async (options: DoctorOptions<Config>) => (await doctor())(options) }),
+    ...(detect === undefined ? {} : { detect: async (projectDir: string) => (await detect())(projectDir) }),
+    ...(initTemplate === undefined ? {} : { initTemplate: async (choices: InitChoices) => (await initTemplate())(choices) }),
   };
 }
 

@@ -4,10 +4,11 @@ import { resolveProjectPath } from '../../core/paths.js';
 import { describeExit, runLogged } from '../../core/process/run-to-completion.js';
 import type { BuildOptions, BuildPlan, BuildResult, PlannedCommand } from '../../core/provider.js';
 import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
+import { locateEncore } from './binary.js';
+import { findEncoreApp } from './encore-app.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { encoreLineLevel } from './log-lines.js';
-import { findEncoreApp, locateEncore } from './preflight.js';
 import type { EncoreConfig } from './schema.js';
 import { MINIMUM_VERSION } from './version.js';
 

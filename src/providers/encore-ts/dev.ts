@@ -12,11 +12,12 @@ import {
 import { superviseDevServer } from '../../core/process/supervise.js';
 import type { DevOptions } from '../../core/provider.js';
 import { listenUrl, parseListenFlag } from '../../core/provider-kit/host-port.js';
+import { type EncoreBinary, locateEncore, supports } from './binary.js';
+import { findEncoreApp } from './encore-app.js';
 import { encoreEnvironment } from './environment.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { ensureListenAddressFree, type ListenTarget, RELEASE_WAIT_MS, waitUntilFree } from './listen-port.js';
 import { encoreLineLevel, explainEncoreExit } from './log-lines.js';
-import { type EncoreBinary, findEncoreApp, locateEncore, supports } from './preflight.js';
 import type { EncoreConfig, EncoreDevConfig } from './schema.js';
 import { syncSecrets } from './secrets.js';
 import { FLAG_SINCE } from './version.js';

@@ -39,10 +39,20 @@ export const encoreTsProvider = defineProvider<EncoreConfig>({
     return config.dev ? [{ path: config.dev.env_file, field: ['dev', 'env_file'] }] : [];
   },
 
+  initOptions: {
+    secrets: {
+      type: 'string',
+      value: 'NAMES',
+      description: 'comma-separated variables of .env.local to sync as secrets (default: the block is written commented out)',
+    },
+  },
+
   operations: {
     dev: () => import('./dev.js').then((module) => module.runEncoreDev),
     buildDocker: () => import('./build.js').then((module) => module.buildEncoreImage),
     plan: () => import('./build.js').then((module) => module.planEncoreBuild),
     doctor: () => import('./doctor.js').then((module) => module.encoreDoctor),
+    detect: () => import('./init.js').then((module) => module.detectEncoreApp),
+    initTemplate: () => import('./init.js').then((module) => module.encoreInitTemplate),
   },
 });

@@ -7,9 +7,10 @@ import { describeExit, runLogged } from '../../core/process/run-to-completion.js
 import type { Runner } from '../../core/process/start-child.js';
 import { maskDeclaredSecrets } from '../../core/provider-kit/declared-secrets.js';
 import { gitIgnores } from '../../core/provider-kit/git.js';
+import type { EncoreBinary } from './binary.js';
+import type { EncoreApp } from './encore-app.js';
 import { ENCORE_PROVIDER_ID } from './ids.js';
 import { LOCAL_SECRETS_FILE, type SecretValue, updateLocalSecrets } from './local-secrets.js';
-import type { EncoreApp, EncoreBinary } from './preflight.js';
 import type { EncoreSecretsConfig } from './schema.js';
 
 export interface SecretSyncOptions {

@@ -48,10 +48,20 @@ export const genericProvider = defineProvider<GenericConfig>({
     return context.operations.includes('build') ? buildIssues(config, context) : [];
   },
 
+  initOptions: {
+    command: {
+      type: 'string',
+      value: 'CMD',
+      description: 'dev command, split on spaces (default: the dev or start script of package.json)',
+    },
+  },
+
   operations: {
     dev: () => import('./dev.js').then((module) => module.runGenericDev),
     buildDocker: () => import('./build.js').then((module) => module.buildGenericImage),
     plan: () => import('./build.js').then((module) => module.planGenericBuild),
     doctor: () => import('./doctor.js').then((module) => module.genericDoctor),
+    detect: () => import('./init.js').then((module) => module.detectStartScript),
+    initTemplate: () => import('./init.js').then((module) => module.genericInitTemplate),
   },
 });

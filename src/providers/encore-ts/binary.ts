@@ -1,6 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
+// Locating the `encore` binary and reading its version (cached per install).
 import { type Operation, StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { requireExecutable } from '../../core/process/executable.js';
@@ -25,7 +23,7 @@ export interface EncoreBinary {
   readonly version: Version | undefined;
 }
 
-export interface PreflightOptions {
+export interface LocateOptions {
   readonly runner: Runner;
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
@@ -35,7 +33,7 @@ export interface PreflightOptions {
 }
 
 /** `encore` on PATH, at a supported version; PROVIDER_NOT_AVAILABLE otherwise. */
-export async function locateEncore(options: PreflightOptions): Promise<EncoreBinary> {
+export async function locateEncore(options: LocateOptions): Promise<EncoreBinary> {
   const path = requireExecutable('encore', {
     env: options.env,
     cwd: options.cwd,
@@ -76,7 +74,7 @@ export function supports(binary: EncoreBinary, since: string): boolean {
  * upgrades itself): only the first line is awaited, its exit code is ignored and the rest of its process
  * group is stopped. A successful read is cached per binary, so this wait is paid once per install.
  */
-async function versionLine(path: string, options: PreflightOptions): Promise<string | undefined> {
+async function versionLine(path: string, options: LocateOptions): Promise<string | undefined> {
   const cached = readCachedVersion(path, options.env);
   if (cached !== undefined) return cached;
   let resolveLine: (line: string | undefined) => void = () => {};
@@ -109,74 +107,4 @@ async function versionLine(path: string, options: PreflightOptions): Promise<str
     await stopProcessGroup(child, { signal: 'SIGTERM', graceMs: 1000 });
     options.signal.throwIfAborted();
   }
-}
-
-export interface EncoreApp {
-  /** The directory holding encore.app: where Encore's local secret file lives. */
-  readonly root: string;
-  readonly file: string;
-  /** The platform app ID; empty when the app is not linked to Encore's platform. */
-  readonly id: string;
-  readonly lang: string | undefined;
-}
-
-/**
- * Finds encore.app (a file) in `workdir` or its parents, up to the project root, as the Encore CLI does
- * (it walks further up, but a Stagecraft project must contain its app). Parses it as JSON with comments
- * and trailing commas. INVALID_PROJECT when missing or unreadable, naming the field to fix.
- */
-export function findEncoreApp(workdir: string, projectRoot: string, field: string, operation: Operation): EncoreApp {
-  for (let dir = workdir; ; dir = dirname(dir)) {
-    const file = join(dir, 'encore.app');
-    if (existsSync(file) && statSync(file).isFile()) return readEncoreApp(file, operation);
-    if (relative(projectRoot, dir) === '' || dirname(dir) === dir) break;
-  }
-  throw new StagecraftError({
-    category: 'INVALID_PROJECT',
-    provider: ENCORE_PROVIDER_ID,
-    operation,
-    message: `no encore.app found in ${workdir} or its parents up to the project root ${projectRoot}`,
-    hint: `Set ${field} to the directory of your Encore app (the one holding encore.app), or create the app with \`encore app create\`.`,
-  });
-}
-
-function readEncoreApp(file: string, operation: Operation): EncoreApp {
-  const errors: ParseError[] = [];
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new StagecraftError({
-      category: 'INVALID_PROJECT',
-      provider: ENCORE_PROVIDER_ID,
-      operation,
-      message: `cannot read ${file}: ${code}${code === 'EACCES' ? ' (permission denied)' : ''}`,
-      hint: code === 'EACCES' ? `Make it readable: chmod u+r ${file}` : undefined,
-      cause: error,
-    });
-  }
-  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const first = errors[0];
-  if (first !== undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const where = first === undefined ? '' : ` at ${position(text, first.offset)} (${printParseErrorCode(first.error)})`;
-    throw new StagecraftError({
-      category: 'INVALID_PROJECT',
-      provider: ENCORE_PROVIDER_ID,
-      operation,
-      message: `${file} is not a valid encore.app file${where}: expected a JSON object (comments and trailing commas allowed)`,
-    });
-  }
-  const app = value as Record<string, unknown>;
-  return {
-    root: dirname(file),
-    file,
-    id: typeof app.id === 'string' ? app.id : '',
-    lang: typeof app.lang === 'string' ? app.lang : undefined,
-  };
-}
-
-function position(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
 }
