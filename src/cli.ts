@@ -21,6 +21,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // Exit explicitly once the output is out, rather than letting the event loop run dry: on a natural exit
     // Node closes its signal watchers, and libuv then restores the default action, so a Ctrl+C landing in
     // those last milliseconds killed the process by SIGINT. process.exit() skips that teardown.
+    // One turn first: log text is batched and written on the next turn (core/logging/output.ts).
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     process.exit(code);
   });
