@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,9 +5,11 @@ import type { Flags, FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
 import type { INIT_OPTIONS } from '../cli/options.js';
 import { yamlScalar } from '../core/config/yaml-text.js';
+import { processEnvironment } from '../core/env/environment.js';
 import { StagecraftError, UsageError } from '../core/errors.js';
 import { imageSafeName } from '../core/image-ref.js';
 import type { BackendProvider, Detection, InitFile, InitTemplate } from '../core/provider.js';
+import { gitIgnores } from '../core/provider-kit/git.js';
 import { providerInitOptions, readersOf } from './init-options.js';
 import { backendProviders } from './project-context.js';
 
@@ -45,7 +46,7 @@ export async function initCommand(ctx: CommandContext, flags: InitFlags): Promis
   ctx.logger.info(`wrote ${CONFIG} for ${provider.id}`);
   for (const file of template.files ?? []) createFile(ctx, file);
   const acceptIgnore = flags.gitignore === true || flags.yes === true;
-  for (const file of template.secretFiles ?? []) offerGitignore(ctx, file, acceptIgnore);
+  for (const file of template.secretFiles ?? []) await offerGitignore(ctx, file, acceptIgnore);
   ctx.logger.info(`next: ${template.next ?? 'run `stagecraft doctor`, then `stagecraft dev`'}`);
   ctx.print(target);
   return 0;
@@ -173,8 +174,8 @@ function createFile(ctx: CommandContext, file: InitFile): void {
 }
 
 /** Files holding secret values must never be committed: check that git ignores `name`; offer to add it. */
-function offerGitignore(ctx: CommandContext, name: string, accept: boolean): void {
-  if (isIgnored(ctx.cwd, name)) return;
+async function offerGitignore(ctx: CommandContext, name: string, accept: boolean): Promise<void> {
+  if (await isIgnored(ctx, name)) return;
   if (accept) {
     const file = join(ctx.cwd, '.gitignore');
     const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -186,11 +187,11 @@ function offerGitignore(ctx: CommandContext, name: string, accept: boolean): voi
 }
 
 /** Whether git ignores `name` (asking git itself inside a repository; else reading .gitignore's lines). */
-function isIgnored(cwd: string, name: string): boolean {
-  const check = spawnSync('git', ['check-ignore', '-q', '--', name], { cwd, timeout: 10_000, stdio: 'ignore' });
-  if (check.status === 0) return true;
-  if (check.status === 1) return false;
-  const file = join(cwd, '.gitignore');
+async function isIgnored(ctx: CommandContext, name: string): Promise<boolean> {
+  const env = processEnvironment(ctx.processEnv);
+  const answer = await gitIgnores({ runner: ctx.runner, env, cwd: ctx.cwd, file: name, signal: ctx.signal });
+  if (answer !== 'unknown' && answer !== 'no-git') return answer === 'ignored';
+  const file = join(ctx.cwd, '.gitignore');
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   return lines.some((line) => line.trim() === name || line.trim() === `/${name}`);
 }
