@@ -90,6 +90,41 @@ test('runToCompletion writes stdin, closes it, and collects output', async () =>
   assert.deepEqual(lines, ['first', 'second'], 'cat saw EOF, so stdin was closed');
 });
 
+/** Guard shells this test process started (each watches one child group), by pid, from /proc. */
+function guardPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && readProcStat(entry)?.ppid === process.pid)
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes('stagecraft-guard');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(isRunning);
+}
+
+test('a child that ends by itself releases its guard: the guard is gone while the runner lives on', async (t) => {
+  const dir = tempDir(t);
+  const go = join(dir, 'go');
+  const before = new Set(guardPids());
+  const output = outputLines();
+  // The child runs until the test creates a file, so its guard can be seen while it runs.
+  const child = createRunner().start('sh', ['-c', 'echo started; while [ ! -e "$1" ]; do sleep 0.05; done', 'sh', go], {
+    cwd: process.cwd(),
+    env,
+    ...output,
+  });
+  await output.line(/^started$/);
+  assert.equal(await child.guarded, true, 'the guard holds the group');
+  const guards = guardPids().filter((pid) => !before.has(pid));
+  assert.equal(guards.length, 1, 'one guard shell watches this child');
+  writeFiles(dir, { go: '' });
+  assert.equal((await child.exit).code, 0);
+  await waitUntil(() => guards.every((pid) => !isRunning(pid)), 'the guard of the ended child to leave');
+});
+
 test('runToCompletion stops the group on timeout and reports it', async () => {
   const runner = createRunner();
   const result = await runToCompletion(runner, 'sh', ['-c', 'sleep 1000 & sleep 1000'], {
