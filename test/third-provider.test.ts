@@ -1,41 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { cliEnvironment, REPO_ROOT } from './helpers/cli.js';
-import { assertNoOrphans, freePort, portIsOpen } from './helpers/processes.js';
+import { REPO_ROOT } from './helpers/cli.js';
+import { runCustomCli } from './helpers/custom-cli.js';
+import { freePort, portIsOpen } from './helpers/processes.js';
 import { standinBin } from './helpers/standins.js';
 import { tempProject } from './helpers/temp.js';
 
 const CUSTOM_CLI = join(REPO_ROOT, 'test', 'fixtures', 'third-provider', 'cli.ts');
-/** tsx, found from here: the child runs in a temp project where no node_modules exists. */
-const TSX = import.meta.resolve('tsx');
 
-/** Runs the fixture's own CLI (the built package plus one provider registered from outside). */
 function run(args: string[], cwd: string, env: Record<string, string> = {}, untilStderr?: RegExp) {
-  const marker = randomUUID();
-  const child = spawn(process.execPath, ['--import', TSX, CUSTOM_CLI, ...args], {
-    cwd,
-    env: { ...cliEnvironment({ cwd, env }, marker) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  let stopped = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (!stopped && untilStderr?.test(stderr)) {
-      stopped = true;
-      child.kill('SIGINT');
-    }
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) =>
-    child.on('close', (code) => assertNoOrphans(marker).then(() => resolve({ code, stdout, stderr }), reject)),
-  );
+  return runCustomCli(CUSTOM_CLI, args, cwd, env, untilStderr);
 }
 
 test('a provider registered from outside the core shows up, validates, runs and builds through the real CLI', async (t) => {

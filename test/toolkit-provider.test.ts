@@ -1,38 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliEnvironment, REPO_ROOT } from './helpers/cli.js';
-import { assertNoOrphans, freePort, portIsOpen } from './helpers/processes.js';
+import { REPO_ROOT } from './helpers/cli.js';
+import { runCustomCli } from './helpers/custom-cli.js';
+import { freePort, portIsOpen } from './helpers/processes.js';
 import { tempProject } from './helpers/temp.js';
 
 // The provider docs/providers.md builds with the toolkit (test/fixtures/toolkit-provider/), through its own CLI.
 const CUSTOM_CLI = join(REPO_ROOT, 'test', 'fixtures', 'toolkit-provider', 'cli.ts');
-const TSX = import.meta.resolve('tsx');
 const TOKEN = 'tok-3f9a71c2e4b8';
 
 function run(args: string[], cwd: string, env: Record<string, string> = {}, untilStderr?: RegExp) {
-  const marker = randomUUID();
-  const child = spawn(process.execPath, ['--import', TSX, CUSTOM_CLI, ...args], {
-    cwd,
-    env: { ...cliEnvironment({ cwd, env }, marker) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  let stopped = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (!stopped && untilStderr?.test(stderr)) {
-      stopped = true;
-      child.kill('SIGINT');
-    }
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) =>
-    child.on('close', (code) => assertNoOrphans(marker).then(() => resolve({ code, stdout, stderr }), reject)),
-  );
+  return runCustomCli(CUSTOM_CLI, args, cwd, env, untilStderr);
 }
 
 const SERVER =
