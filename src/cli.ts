@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandOf, compileCacheRoot, enableCompileCache } from './compile-cache.js';
+import { commandOf, enableCompileCache } from './compile-cache.js';
+import { stagecraftCacheDir } from './core/cache-dir.js';
 import { VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -13,7 +14,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   });
   process.stdout.write(`${VERSION}\n`);
 } else {
-  enableCompileCache(dirname(fileURLToPath(import.meta.url)), compileCacheRoot(process.env), commandOf(args));
+  enableCompileCache(dirname(fileURLToPath(import.meta.url)), stagecraftCacheDir(process.env), commandOf(args));
   const keepExitCode = exitOnStopSignal();
   void import('./cli/main.js').then(async ({ main }) => {
     const code = await main(args);

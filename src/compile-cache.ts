@@ -87,19 +87,6 @@ export function commandOf(args: readonly string[]): string {
   return word !== undefined && /^[a-z]+$/.test(word) ? word : 'default';
 }
 
-/**
- * $XDG_CACHE_HOME (or ~/.cache)/stagecraft, as core/cache-dir.ts computes it for everything else; undefined
- * with STAGECRAFT_NO_CACHE. Written out here rather than imported: the CLI entry must not share a module with
- * the lazily loaded chunks, or the bundler's chunk groups (tsdown.config.ts) pull that module, and the whole
- * chunk holding it, into the entry, which `--version` then loads (measured: +25% on `stagecraft --version`).
- * core/cache-dir.test.ts checks that both agree.
- */
-export function compileCacheRoot(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.STAGECRAFT_NO_CACHE) return undefined;
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
-  return base === undefined ? undefined : join(base, 'stagecraft');
-}
-
 type ModuleWrapper = (this: unknown, exports: unknown, require: unknown, module: unknown, filename: string, dirname: string) => unknown;
 
 interface ModuleInstance {

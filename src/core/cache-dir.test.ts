@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileCacheRoot } from '../compile-cache.js';
 import { stagecraftCacheDir } from './cache-dir.js';
 
 test('the cache directory: XDG_CACHE_HOME, else ~/.cache, then stagecraft; none without a home or with STAGECRAFT_NO_CACHE', () => {
@@ -13,7 +12,5 @@ test('the cache directory: XDG_CACHE_HOME, else ~/.cache, then stagecraft; none 
   ];
   for (const [env, expected] of cases) {
     assert.equal(stagecraftCacheDir(env), expected, JSON.stringify(env));
-    // The CLI entry's own copy (see compile-cache.ts for why it is one) must agree.
-    assert.equal(compileCacheRoot(env), expected, JSON.stringify(env));
   }
 });
