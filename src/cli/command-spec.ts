@@ -16,12 +16,14 @@ export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
   readonly choices?: readonly string[];
+  /** The last positional only: any number of words, zero included (`stagecraft dev [NAME...]`). */
+  readonly variadic?: true;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 /** Parsed flags as the parser hands them over, before a command's own type is put on them. */
-export type Flags = Record<string, string | boolean | undefined>;
+export type Flags = Record<string, string | boolean | readonly string[] | undefined>;
 export type CommandRun = (ctx: CommandContext, flags: Flags) => Promise<number>;
 
 export interface CommandSpec {
@@ -29,7 +31,7 @@ export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
   readonly options: OptionTable;
-  /** Required positional arguments after the command words, passed in flags under their names. */
+  /** Positional arguments after the command words (required unless variadic), passed in flags under their names. */
   readonly positionals?: readonly PositionalSpec[];
   /** Imported only when the command runs, so start-up loads nothing a command does not use. */
   readonly load: () => Promise<CommandRun>;
@@ -67,7 +69,11 @@ type OptionValue<Spec extends OptionSpec> = Spec['type'] extends 'boolean'
       ? string
       : string | undefined;
 
-type PositionalValue<Spec extends PositionalSpec> = Spec extends { readonly choices: readonly (infer Choice)[] } ? Choice : string;
+type PositionalValue<Spec extends PositionalSpec> = Spec extends { readonly variadic: true }
+  ? readonly string[]
+  : Spec extends { readonly choices: readonly (infer Choice)[] }
+    ? Choice
+    : string;
 
 /** The handler's argument, derived from the option table (and positionals) so no flag type is written by hand. */
 export type FlagsOf<Options extends OptionTable, Positionals extends readonly PositionalSpec[] = []> = {

@@ -3,6 +3,7 @@ import {
   BUILD_OPTIONS,
   COMPLETION_POSITIONALS,
   DEV_OPTIONS,
+  DEV_POSITIONALS,
   DOCTOR_OPTIONS,
   GLOBAL_OPTION_SPECS,
   INIT_OPTIONS,
@@ -14,8 +15,9 @@ export const GLOBAL_OPTIONS: OptionTable = GLOBAL_OPTION_SPECS;
 export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'dev',
-    summary: "run the backend provider's dev server until Ctrl+C",
+    summary: 'run the local environment (backend, frontend, services, Compose) until Ctrl+C',
     options: DEV_OPTIONS,
+    positionals: DEV_POSITIONALS,
     load: async () => (await import('../commands/dev.js')).devCommand,
   }),
   defineCommand({

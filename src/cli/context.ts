@@ -38,6 +38,8 @@ export interface CommandContext {
   readonly progress: Progress;
   /** Aborted by the first Ctrl+C, SIGTERM or SIGHUP (a second one kills every child group at once). */
   readonly signal: AbortSignal;
+  /** Aborted by the second Ctrl+C (after every child group was sent SIGKILL): for what is not a child of ours. */
+  readonly forced: AbortSignal;
   /** Every command and global option (for completion): handed over here, so no command imports the table. */
   readonly commands: CommandTable;
   /**
@@ -53,6 +55,7 @@ export function createContext(
   io: CommandIo,
   signal: AbortSignal = new AbortController().signal,
   commands: CommandTable = COMMAND_TABLE,
+  forced: AbortSignal = new AbortController().signal,
 ): CommandContext {
   const redactor = new Redactor();
   const output = new LogOutput(streamSink(io.stderr));
@@ -71,6 +74,7 @@ export function createContext(
     interactive,
     progress: createProgress({ logger, output, interactive, columns: io.stderr.columns }),
     signal,
+    forced,
     commands,
     print(text) {
       // Logs are flushed first so a result never lands between two halves of a log line on a shared terminal.

@@ -42,7 +42,9 @@ function generalHelp({ commands, globalOptions }: CommandTable): string {
 
 function commandHelp(command: CommandSpec, globalOptions: Readonly<Record<string, OptionSpec>>): string {
   const hasOptions = Object.keys(command.options).length > 0;
-  const positionals = (command.positionals ?? []).map((positional) => ` <${positional.name}>`).join('');
+  const positionals = (command.positionals ?? [])
+    .map((positional) => (positional.variadic ? ` [${positional.name}...]` : ` <${positional.name}>`))
+    .join('');
   return [
     `Usage: stagecraft ${command.name}${positionals}${hasOptions ? ' [options]' : ''}`,
     '',

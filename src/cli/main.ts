@@ -2,6 +2,7 @@ import { StagecraftError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logging/logger.js';
 import { listenForInterrupts } from '../core/process/interrupts.js';
 import { VERSION } from '../version.js';
+import type { Flags } from './command-spec.js';
 import { type CommandContext, type CommandIo, createContext, type GlobalOptions } from './context.js';
 import { commandTableFor } from './contributed-options.js';
 import { helpText } from './help.js';
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], givenIo?: CommandIo): Promis
         return line.requested ? 0 : 1;
       }
       commandName = line.command.name;
-      context = createContext(globalOptions(line.globals), io, interrupts.signal, table);
+      context = createContext(globalOptions(line.globals), io, interrupts.signal, table, interrupts.forced);
       const command = await line.command.load();
       return await command(context, line.flags);
     } catch (error) {
@@ -68,7 +69,7 @@ export async function main(argv: readonly string[], givenIo?: CommandIo): Promis
   }
 }
 
-function globalOptions(flags: Record<string, string | boolean | undefined>): GlobalOptions {
+function globalOptions(flags: Flags): GlobalOptions {
   return {
     config: typeof flags.config === 'string' ? flags.config : undefined,
     env: typeof flags.env === 'string' ? flags.env : 'dev',

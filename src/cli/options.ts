@@ -22,8 +22,15 @@ export const GLOBAL_OPTION_SPECS = {
 } as const satisfies OptionTable;
 
 export const DEV_OPTIONS = {
-  listen: { type: 'string', value: 'ADDR', description: "listen address (host:port), overriding the provider's" },
+  listen: { type: 'string', value: 'ADDR', description: "backend listen address (host:port), overriding the provider's" },
+  'no-deps': { type: 'boolean', description: 'run only the named components; assume their dependencies already run' },
+  logs: { type: 'string', value: 'NAME,...', description: "show only these components' output (all still run)" },
+  'dry-run': { type: 'boolean', description: 'print the plan (components, order, commands, env names, URLs); run nothing' },
 } as const satisfies OptionTable;
+
+export const DEV_POSITIONALS = [
+  { name: 'components', description: 'components to run, with their dependencies (default: all)', variadic: true },
+] as const satisfies readonly PositionalSpec[];
 
 export const BUILD_OPTIONS = {
   tag: {

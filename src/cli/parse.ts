@@ -47,10 +47,13 @@ export function parseCommandLine(argv: readonly string[], table: CommandTable = 
   if (command === undefined) throw unknownCommand(words, table);
   const rest = words.slice(command.name.split(' ').length);
   const expected = command.positionals ?? [];
-  if (rest.length > expected.length)
-    throw new UsageError(`unexpected argument "${rest[expected.length]}" for stagecraft ${command.name}`, command.name);
   const flags: Flags = {};
+  const variadic = expected.at(-1)?.variadic ? expected.at(-1) : undefined;
+  if (variadic !== undefined) flags[variadic.name] = rest.splice(expected.length - 1);
+  if (rest.length > expected.length - (variadic ? 1 : 0))
+    throw new UsageError(`unexpected argument "${rest[expected.length]}" for stagecraft ${command.name}`, command.name);
   expected.forEach((positional, index) => {
+    if (positional.variadic) return;
     const value = rest[index];
     if (value === undefined)
       throw new UsageError(`stagecraft ${command.name} needs ${positional.name}: ${positional.description}`, command.name);

@@ -17,6 +17,7 @@ export function reportError(error: unknown, logger: Logger, options: ReportOptio
     category: known.category,
     provider: known.provider,
     operation: known.operation,
+    component: known.component,
     exitCode: known.exitCode,
     signal: known.signal,
   };
@@ -28,7 +29,9 @@ export function reportError(error: unknown, logger: Logger, options: ReportOptio
   for (const line of known.detail?.split('\n') ?? []) logger.continuation(`  ${line}`);
   if (known.hint) logger.continuation(`  hint: ${known.hint}`);
   const childExit = known.signal ? `signal ${known.signal}` : known.exitCode === undefined ? undefined : `exit code ${known.exitCode}`;
-  logger.continuation(`  ${[known.category, known.provider, known.operation, childExit].filter(Boolean).join(' · ')}`, { dim: true });
+  logger.continuation(`  ${[known.category, known.component, known.provider, known.operation, childExit].filter(Boolean).join(' · ')}`, {
+    dim: true,
+  });
   return exitCodeFor(known);
 }
 

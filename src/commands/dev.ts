@@ -1,14 +1,18 @@
 import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
-import type { DEV_OPTIONS } from '../cli/options.js';
+import type { DEV_OPTIONS, DEV_POSITIONALS } from '../cli/options.js';
+import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
+import { expandEnvValues } from '../core/env/expand.js';
 import { InterruptedError, StagecraftError } from '../core/errors.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { acquireInstanceLock } from '../core/process/instance-lock.js';
+import { hasLocalEnvironment, planDev, runDevEnvironment } from './dev-environment.js';
+import { renderPlan } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
-export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
+export type DevFlags = FlagsOf<typeof DEV_OPTIONS, typeof DEV_POSITIONALS>;
 
 /**
  * `stagecraft dev`: validate, build the environment, hand over to the provider until the user stops it.
@@ -16,12 +20,17 @@ export type DevFlags = FlagsOf<typeof DEV_OPTIONS>;
  */
 export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
   const config = loadProjectConfig(ctx, ['dev']);
-  const { provider } = config;
+  const environment = wholeEnvironment(config, flags);
+  const plan = environment ? planDev(config, flags) : undefined;
+  if (flags.dryRun) {
+    ctx.print(renderPlan(config, plan ?? planDev(config, flags)));
+    return 0;
+  }
   // Before anything is touched (secrets written, processes spawned, ports probed): one run per config file.
   const lock = await acquireInstanceLock({ key: config.file, what: `stagecraft dev for ${config.displayFile}` });
   try {
-    const env = devEnvironment(ctx, config);
-    await provider.dev({ ...providerContext(ctx, config, 'dev', ctx.signal), env, listen: flags.listen });
+    if (plan !== undefined) await runDevEnvironment(ctx, config, plan, flags);
+    else await runBackendAlone(ctx, config, flags);
     return 0;
   } catch (error) {
     // Whatever was under way when the user asked to stop has been stopped; that is the outcome they wanted.
@@ -31,6 +40,26 @@ export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<
   } finally {
     lock.release();
   }
+}
+
+/** The backend alone, exactly as before the whole environment existed (prefix `encore │`, no component field). */
+async function runBackendAlone(ctx: CommandContext, config: LoadedConfig, flags: DevFlags): Promise<void> {
+  const env = devEnvironment(ctx, config);
+  await config.provider.dev({
+    ...providerContext(ctx, config, 'dev', ctx.signal),
+    env,
+    listen: flags.listen,
+    expandEnv(values, field) {
+      const { env: expanded, issues } = expandEnvValues(values, env, ['backend', 'providers', config.provider.id, ...field]);
+      if (issues.length > 0) throw new ConfigError(config.locateIssues(issues), config.provider.id);
+      return expanded;
+    },
+  });
+}
+
+/** A config with a frontend, services or Compose, or a command line selecting components, runs the whole environment. */
+function wholeEnvironment(config: LoadedConfig, flags: DevFlags): boolean {
+  return hasLocalEnvironment(config) || flags.components.length > 0 || flags.noDeps === true || flags.logs !== undefined;
 }
 
 /**

@@ -57,7 +57,7 @@ function providerFlags(flags: InitFlags): Record<string, string | true> {
   const given: Record<string, string | true> = {};
   for (const name of Object.keys(providerInitOptions())) {
     const value = (flags as unknown as Flags)[flagKey(name)];
-    if (value !== undefined && value !== false) given[name] = value;
+    if (typeof value === 'string' || value === true) given[name] = value;
   }
   return given;
 }

@@ -17,17 +17,19 @@ export function parseDuration(value: string | number): number | undefined {
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
 
+/** A duration value, parsed to milliseconds (no default: for settings that have another form, such as an alias). */
+export function durationValue(description: string) {
+  return v.pipe(
+    v.union([v.number(), v.string()]),
+    v.check((value) => parseDuration(value) !== undefined, 'expected a duration such as 90s, 2m, 500ms or a number of milliseconds'),
+    // Checks all run even after one fails: an unreadable value must not also read as "too long".
+    v.check((value) => (parseDuration(value) ?? 0) <= MAX_DURATION_MS, 'expected a duration of at most 24h'),
+    v.transform((value) => parseDuration(value) as number),
+    v.description(`${description} A duration: 90s, 2m, 500ms, or milliseconds; at most 24h.`),
+  );
+}
+
 /** A config field holding a duration, parsed to milliseconds, with its default in the JSON Schema. */
 export function durationField(defaultValue: string, description: string) {
-  return v.optional(
-    v.pipe(
-      v.union([v.number(), v.string()]),
-      v.check((value) => parseDuration(value) !== undefined, 'expected a duration such as 90s, 2m, 500ms or a number of milliseconds'),
-      // Checks all run even after one fails: an unreadable value must not also read as "too long".
-      v.check((value) => (parseDuration(value) ?? 0) <= MAX_DURATION_MS, 'expected a duration of at most 24h'),
-      v.transform((value) => parseDuration(value) as number),
-      v.description(`${description} A duration: 90s, 2m, 500ms, or milliseconds; at most 24h.`),
-    ),
-    defaultValue,
-  );
+  return v.optional(durationValue(description), defaultValue);
 }

@@ -47,6 +47,8 @@ export interface StagecraftErrorOptions {
   message: string;
   provider?: string;
   operation?: Operation;
+  /** In a whole local environment: the component that failed (`db`, `backend`, `frontend`). */
+  component?: string;
   /** A short excerpt (e.g. the masked tail of a child's output), shown under the message. */
   detail?: string;
   /** Exit code of the child process that failed, when one did. */
@@ -62,6 +64,7 @@ export class StagecraftError extends Error {
   readonly category: ErrorCategory;
   readonly provider: string | undefined;
   readonly operation: Operation | undefined;
+  readonly component: string | undefined;
   readonly detail: string | undefined;
   readonly exitCode: number | undefined;
   readonly signal: string | undefined;
@@ -73,6 +76,7 @@ export class StagecraftError extends Error {
     this.category = options.category;
     this.provider = options.provider;
     this.operation = options.operation;
+    this.component = options.component;
     this.detail = options.detail;
     this.exitCode = options.exitCode;
     this.signal = options.signal;

@@ -58,6 +58,16 @@ export interface DevOptions<Config> extends ProviderContext<Config> {
   readonly env: Readonly<Record<string, string>>;
   /** `stagecraft dev --listen`: overrides the provider's configured listen address. */
   readonly listen: string | undefined;
+  /**
+   * Expands `${NAME}` in the provider's own `env`-like values against `env`. `field` is where the values sit,
+   * relative to the provider block (['dev', 'env']): a name defined nowhere is INVALID_CONFIG at that place.
+   */
+  expandEnv(values: Readonly<Record<string, string>>, field: ConfigPath): Record<string, string>;
+  /**
+   * Called once when the dev server is ready (or at once after it starts, when it has no readiness check).
+   * In a whole local environment the components that depend on it start then.
+   */
+  readonly onReady?: () => void;
 }
 
 export interface BuildOptions<Config> extends ProviderContext<Config> {
@@ -176,6 +186,11 @@ export interface BackendProvider<Config = unknown> {
   doctor?(options: DoctorOptions<Config>): Promise<DoctorCheck[]>;
   /** Runs the dev server until `signal` aborts; throws a StagecraftError on failure. */
   dev(options: DevOptions<Config>): Promise<void>;
+  /**
+   * The URL the dev server will serve, known before it starts (`--listen` applied), for STAGECRAFT_BACKEND_URL;
+   * undefined when the config does not say.
+   */
+  devUrl?(config: Config, listen: string | undefined): string | undefined;
   /** Builds (and with `push`, pushes) the image; returns its reference. */
   buildDocker(options: BuildOptions<Config>): Promise<BuildResult>;
   /** What `buildDocker` would do, without running or writing anything. */
@@ -193,4 +208,28 @@ export interface BackendProvider<Config = unknown> {
   detect?(projectDir: string): Promise<Detection>;
   /** The provider's part of a starter stagecraft.yml. A provider without one cannot be chosen by `stagecraft init`. */
   initTemplate?(choices: InitChoices): Promise<InitTemplate>;
+}
+
+/**
+ * A frontend provider (`frontend.provider`): the web app's dev server, run beside the backend. Same
+ * pattern as a backend provider (schema, validation, lazily loaded operations), without images.
+ */
+export interface FrontendProvider<Config = unknown>
+  extends Pick<
+    BackendProvider<Config>,
+    'id' | 'description' | 'feature' | 'logPrefix' | 'configSchema' | 'validate' | 'devEnvFiles' | 'doctor' | 'dev' | 'devUrl'
+  > {
+  /** Whether `projectDir` holds a web app of this kind (a Vite or Next app folder), and where. */
+  detect?(projectDir: string): Promise<FrontendDetection>;
+  /** The provider's block (`frontend.providers.<id>`) for `stagecraft init`, one line each. */
+  initTemplate?(found: FrontendDetection): Promise<readonly string[]>;
+}
+
+export interface FrontendDetection extends Detection {
+  /** The app folder, relative to the project directory. */
+  readonly workdir?: string;
+  /** What kind of app: "vite", "next". */
+  readonly kind?: string;
+  /** Its dev script's default port. */
+  readonly port?: number;
 }

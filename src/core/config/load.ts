@@ -2,9 +2,10 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
 import * as v from 'valibot';
 import { type Operation, StagecraftError } from '../errors.js';
+import { type LocalEnvConfig, localEnvIssues } from '../local-env/config-issues.js';
 import { fileProblem, resolveProjectPath } from '../paths.js';
-import type { BackendProvider, ProjectInfo, ValidationContext } from '../provider.js';
-import type { ProviderRegistry } from '../registry.js';
+import type { BackendProvider, FrontendProvider, ProjectInfo, ValidationContext } from '../provider.js';
+import { frontendProviders, type ProviderRegistry } from '../registry.js';
 import { discoverConfigFile } from './discover.js';
 import { ConfigError, type ConfigIssue, formatPath, type LocatedIssue } from './issues.js';
 import { buildConfigSchema } from './schema.js';
@@ -27,6 +28,8 @@ export interface LoadConfigOptions {
   /** `--env NAME`. */
   readonly environment: string;
   readonly registry: ProviderRegistry;
+  /** Frontend providers (default: the process-wide registry). */
+  readonly frontends?: ProviderRegistry<FrontendProvider>;
 }
 
 export interface LoadedConfig {
@@ -42,6 +45,10 @@ export interface LoadedConfig {
   readonly provider: BackendProvider;
   /** The provider's block, validated, with defaults applied. */
   readonly providerConfig: unknown;
+  /** The rest of the local environment (frontend, services, Compose), validated; empty when the config has none. */
+  readonly localEnv: LocalEnvConfig;
+  /** Gives issues found later (while planning `dev`) their place in the config file, as load's own issues have. */
+  locateIssues(issues: readonly ConfigIssue[]): LocatedIssue[];
 }
 
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
@@ -67,7 +74,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): LoadedCo
   const parsed = parseYaml(text, options.displayFile);
   if (!parsed.ok) throw new ConfigError(parsed.issues);
   const { source } = parsed;
-  const schema = buildConfigSchema(options.registry);
+  const frontends = options.frontends ?? frontendProviders;
+  const schema = buildConfigSchema(options.registry, frontends);
   restoreSourceText(source, schema);
   const result = v.safeParse(schema, source.data);
   const issues: ConfigIssue[] = result.success ? [] : translateIssues(result.issues, schema);
@@ -82,6 +90,9 @@ export function parseConfig(text: string, options: ParseConfigOptions): LoadedCo
     issues.push(...checked.issues);
     providerConfig = checked.config;
   }
+  const context: ValidationContext = { projectRoot, operations: options.operations, project };
+  const localEnv = localEnvIssues(data, result.success ? result.output : undefined, frontends, context);
+  issues.push(...localEnv.issues);
   if (issues.length > 0 || !result.success || selected === undefined) {
     throw new ConfigError(locate(issues, source, options.displayFile), selected?.id);
   }
@@ -95,6 +106,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): LoadedCo
     environmentEnvFile: typeof environmentEnvFile === 'string' ? resolveProjectPath(projectRoot, environmentEnvFile) : undefined,
     provider: selected,
     providerConfig,
+    localEnv: localEnv.config,
+    locateIssues: (later) => locate(later, source, options.displayFile),
   };
 }
 
@@ -225,8 +238,9 @@ function formatIssueKey(issue: LocatedIssue): string {
 
 /** Issues inside a provider block say which provider and operation they concern. */
 function providerNote(issue: ConfigIssue): string {
-  const [backend, providers, id, section] = issue.path;
-  if (backend !== 'backend' || providers !== 'providers' || typeof id !== 'string') return '';
+  const [kind, providers, id, section] = issue.path;
+  if ((kind !== 'backend' && kind !== 'frontend') || providers !== 'providers' || typeof id !== 'string') return '';
+  if (kind === 'frontend') return ` (${id} frontend, dev)`;
   const operation = issue.operation ?? (section === 'dev' || section === 'build' ? section : undefined);
   return operation ? ` (${id}, ${operation})` : ` (${id})`;
 }

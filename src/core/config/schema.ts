@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { isValidRegistry } from '../image-ref.js';
-import type { ProviderRegistry } from '../registry.js';
+import { devSchema, frontendSchema } from '../local-env/schema.js';
+import type { FrontendProvider } from '../provider.js';
+import { frontendProviders, type ProviderRegistry } from '../registry.js';
 
 export const projectSchema = v.strictObject({
   name: v.pipe(
@@ -31,7 +33,7 @@ export const environmentSchema = v.strictObject({
  * The whole stagecraft.yml schema. Core owns `project`, `environments` and `backend.provider`; each
  * registered provider contributes the schema of its own block under `backend.providers`.
  */
-export function buildConfigSchema(registry: ProviderRegistry) {
+export function buildConfigSchema(registry: ProviderRegistry, frontends: ProviderRegistry<FrontendProvider> = frontendProviders) {
   const providers = registry.list();
   const ids = providers.map((provider) => provider.id);
   return v.pipe(
@@ -53,6 +55,12 @@ export function buildConfigSchema(registry: ProviderRegistry) {
           ),
         }),
         v.description("The backend: which provider runs it, and each provider's settings."),
+      ),
+      frontend: v.optional(
+        v.pipe(frontendSchema(frontends.list()), v.description("The web app's dev server, run beside the backend by `stagecraft dev`.")),
+      ),
+      dev: v.optional(
+        v.pipe(devSchema, v.description('The rest of the local environment `stagecraft dev` brings up: services and Compose.')),
       ),
     }),
     v.description('Stagecraft configuration (stagecraft.yml).'),

@@ -31,6 +31,13 @@ export interface LoggerSettings {
 export interface ChildLoggerOptions {
   /** Text-mode prefix for child output lines, e.g. `encore` → `encore │ ...`. */
   readonly prefix?: string;
+  /**
+   * Children keep this logger's prefix whatever they ask for: in a whole local environment the component's
+   * name (`backend │`) is the prefix, even where the provider would name its program (`node │`).
+   */
+  readonly lockPrefix?: boolean;
+  /** Child output is dropped (records still show): `stagecraft dev --logs` shows other components' lines. */
+  readonly hideOutput?: boolean;
 }
 
 const TEXT_SYMBOL: Record<Level, string> = { debug: '·', info: '›', warn: '⚠', error: '✗' };
@@ -44,6 +51,8 @@ export class Logger {
   readonly #settings: LoggerSettings;
   readonly #fields: LogFields;
   readonly #prefix: string;
+  readonly #lockPrefix: boolean;
+  readonly #hideOutput: boolean;
   /** `prefix │ ` as bytes (coloured when colours are on), written before every child output line. */
   readonly #linePrefix: Uint8Array;
   /** The fixed fields pre-serialised once, so the per-line JSON path only encodes the message. */
@@ -55,13 +64,24 @@ export class Logger {
     this.#settings = settings;
     this.#fields = fields;
     this.#prefix = options.prefix ?? '';
+    this.#lockPrefix = options.lockPrefix ?? false;
+    this.#hideOutput = options.hideOutput ?? false;
     const bar = `${this.#prefix} │`;
     this.#linePrefix = Buffer.from(`${settings.colors ? settings.colors.dim(bar) : bar} `);
     this.#jsonFields = serialiseFields(fields, settings.redactor);
   }
 
   child(fields: LogFields, options: ChildLoggerOptions = {}): Logger {
-    return new Logger(this.#settings, { ...this.#fields, ...fields }, { prefix: options.prefix ?? this.#prefix });
+    const prefix = this.#lockPrefix ? this.#prefix : (options.prefix ?? this.#prefix);
+    return new Logger(
+      this.#settings,
+      { ...this.#fields, ...fields },
+      {
+        prefix,
+        lockPrefix: this.#lockPrefix || options.lockPrefix,
+        hideOutput: this.#hideOutput || options.hideOutput,
+      },
+    );
   }
 
   get fields(): LogFields {
@@ -105,7 +125,9 @@ export class Logger {
         `{"time":"${this.#now()}","level":"${level}","msg":${JSON.stringify(text)}${this.#jsonFields}${fields ? serialiseFields(fields, redactor) : ''}}\n`,
       );
     } else {
-      output.write(`${this.#symbol(level)} ${text}\n`);
+      // In a whole local environment a record says which component it is about.
+      const component = this.#fields.component;
+      output.write(`${this.#symbol(level)} ${component === undefined ? '' : `${component}: `}${text}\n`);
     }
   }
 
@@ -122,7 +144,7 @@ export class Logger {
    * without its newline; `level` is what the provider read from it.
    */
   output(stream: OutputStream, level: Level, text: string): void {
-    if (level === 'debug' && !this.#settings.verbose) return;
+    if ((level === 'debug' && !this.#settings.verbose) || this.#hideOutput) return;
     const { redactor, output, format, colors } = this.#settings;
     const masked = redactor.mask(text);
     if (format === 'json') {

@@ -12,6 +12,8 @@ export interface InterruptOptions {
 export interface Interrupts {
   /** Aborted (with an InterruptedError as reason) by the first stop signal. */
   readonly signal: AbortSignal;
+  /** Aborted by a second stop signal: whatever still winds down gracefully must end now (`compose kill`). */
+  readonly forced: AbortSignal;
   /** The command is over: removes the handlers, so a second run in the same process starts from none. */
   dispose(): void;
 }
@@ -24,9 +26,11 @@ export interface Interrupts {
  */
 export function listenForInterrupts(options: InterruptOptions = {}): Interrupts {
   const controller = new AbortController();
+  const force = new AbortController();
   const handler = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       options.onForce?.(signal);
+      force.abort(new InterruptedError(signal));
       return;
     }
     controller.abort(new InterruptedError(signal));
@@ -35,6 +39,7 @@ export function listenForInterrupts(options: InterruptOptions = {}): Interrupts 
   for (const name of STOP_SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
+    forced: force.signal,
     dispose() {
       for (const name of STOP_SIGNALS) process.off(name, handler);
     },

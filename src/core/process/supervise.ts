@@ -30,6 +30,13 @@ export interface SuperviseOptions {
   readonly progress?: Progress;
   /** A debug record every `intervalMs` while the server runs. */
   readonly heartbeat?: { readonly intervalMs: number; readonly message: string };
+  /**
+   * Called once when the server is ready: after the readiness check passes, at once after the spawn when
+   * there is none, or (a oneshot) when it exits 0. Dependants start then.
+   */
+  readonly onReady?: () => void;
+  /** A task that runs to completion (a migration): exit 0 is success, and supervision resolves. */
+  readonly oneshot?: boolean;
   /** Turns the last output lines into a clearer explanation of an unexpected exit, where it can. */
   readonly explainExit?: (tail: readonly string[]) => { message: string; hint?: string } | undefined;
 }
@@ -73,6 +80,7 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
       )
     : undefined;
   heartbeat?.unref();
+  if (readiness === undefined && !options.oneshot) options.onReady?.();
 
   const readinessAbort = new AbortController();
   try {
@@ -90,6 +98,13 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
       throw failure(options, outcome.message, tail, undefined, 'Increase the readiness timeout if the server is just slow to start.');
     }
     await stopProcessGroup(child, options.stop); // whatever the leader left behind in its group
+    if (options.oneshot && outcome.exit.code === 0) {
+      logger.info(`${options.displayName} done in ${formatSeconds(outcome.exit.durationMs)}`, {
+        elapsedMs: Math.round(outcome.exit.durationMs),
+      });
+      options.onReady?.();
+      return;
+    }
     throw unexpectedExit(options, outcome.exit, tail);
   } catch (error) {
     if (error instanceof SpawnError) throw spawnFailure(options, error);
@@ -126,6 +141,7 @@ async function watchReadiness(
       url: url || undefined,
       elapsedMs: Math.round(elapsedMs),
     });
+    options.onReady?.();
   } catch (error) {
     if (error instanceof ReadinessTimeoutError) return { kind: 'not-ready', message: `${options.displayName} is ${error.message}` };
   } finally {
@@ -150,9 +166,11 @@ function unexpectedExit(options: SuperviseOptions, exit: ProcessExit, tail: Tail
   const ran = `after ${formatSeconds(exit.durationMs)}`;
   const message =
     explained?.message ??
-    (exit.code === 0
-      ? `${options.displayName} exited with code 0 ${ran}, but a dev server should run until it is stopped`
-      : `${options.displayName} exited unexpectedly (${describeExit(exit)}) ${ran}`);
+    (options.oneshot
+      ? `${options.displayName} failed (${describeExit(exit)}) ${ran}`
+      : exit.code === 0
+        ? `${options.displayName} exited with code 0 ${ran}, but a dev server should run until it is stopped`
+        : `${options.displayName} exited unexpectedly (${describeExit(exit)}) ${ran}`);
   return failure(options, message, tail, exit, explained?.hint);
 }
 

@@ -41,7 +41,10 @@ export interface ProviderOperations<Config extends WithDevBlock> {
 }
 
 export interface ProviderDefinition<Config extends WithDevBlock>
-  extends Pick<BackendProvider<Config>, 'id' | 'description' | 'feature' | 'logPrefix' | 'configSchema' | 'devEnvFiles' | 'initOptions'> {
+  extends Pick<
+    BackendProvider<Config>,
+    'id' | 'description' | 'feature' | 'logPrefix' | 'configSchema' | 'devEnvFiles' | 'initOptions' | 'devUrl'
+  > {
   readonly devBlock: {
     /** What a dev block must hold at least, for the message when it is missing: "at least `command`". */
     readonly requires: string;

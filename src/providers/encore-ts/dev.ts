@@ -79,6 +79,7 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>, dev: Encor
     progress: options.progress,
     heartbeat: { intervalMs: HEARTBEAT_MS, message: 'encore dev still running' },
     explainExit: explainEncoreExit,
+    onReady: options.onReady,
   });
   // superviseDevServer returned: the user stopped it.
   await awaitRelease(listen, logger);

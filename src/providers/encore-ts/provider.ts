@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../../core/config/issues.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
 import { defineProvider } from '../../core/provider-kit/define.js';
+import { listenUrl, parseHostPort } from '../../core/provider-kit/host-port.js';
 import { ENCORE_FEATURE, ENCORE_PROVIDER_ID } from './ids.js';
 import { type EncoreConfig, encoreConfigSchema } from './schema.js';
 
@@ -16,6 +17,12 @@ export const encoreTsProvider = defineProvider<EncoreConfig>({
   configSchema: encoreConfigSchema,
   // dev.workdir is also the build workdir unless build.workdir is set.
   devBlock: { requires: 'at least env_file and listen', buildUsesDevWorkdir: (config) => config.build.workdir === undefined },
+
+  // --listen, else dev.listen: Encore serves plain HTTP there.
+  devUrl(config, listen) {
+    const address = parseHostPort(listen ?? config.dev?.listen ?? '', 'ip-or-localhost');
+    return address === undefined ? undefined : listenUrl(address.host, address.port);
+  },
 
   validate(config, { projectRoot, operations }) {
     const issues: ConfigIssue[] = [];

@@ -3,6 +3,8 @@ import { isValidImageName } from '../../core/image-ref.js';
 import { fileProblem, workdirProblem } from '../../core/paths.js';
 import type { ValidationContext } from '../../core/provider.js';
 import { defineProvider } from '../../core/provider-kit/define.js';
+import { processAliasIssues } from '../../core/provider-kit/process-schema.js';
+import { genericDevUrl } from './dev-url.js';
 import { defaultDockerfileIssues } from './dockerfile.js';
 import { GENERIC_PROVIDER_ID } from './ids.js';
 import { type GenericConfig, genericConfigSchema } from './schema.js';
@@ -44,8 +46,11 @@ export const genericProvider = defineProvider<GenericConfig>({
   // dev.workdir is also the build context unless build.context is set.
   devBlock: { requires: 'at least `command`', buildUsesDevWorkdir: (config) => config.build.context === undefined },
 
+  devUrl: (config, listen) => genericDevUrl(config, listen),
+
   validate(config, context) {
-    return context.operations.includes('build') ? buildIssues(config, context) : [];
+    const aliases = config.dev === undefined ? [] : processAliasIssues(config.dev, ['dev']);
+    return [...aliases, ...(context.operations.includes('build') ? buildIssues(config, context) : [])];
   },
 
   initOptions: {

@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import { textValue } from '../../core/config/source-text.js';
-import { durationField } from '../../core/duration.js';
 import { isValidImageName } from '../../core/image-ref.js';
-import { envNameField, hostPortField } from '../../core/provider-kit/fields.js';
+import { envNameField } from '../../core/provider-kit/fields.js';
+import { processEntries } from '../../core/provider-kit/process-schema.js';
 
 // commands/init.ts validates `init --listen` with this; the parser lives in the provider toolkit.
 export { parseHostPort } from '../../core/provider-kit/host-port.js';
@@ -11,67 +10,10 @@ export const ENGINES = ['docker', 'podman'] as const;
 export type Engine = (typeof ENGINES)[number];
 const PLATFORM = '[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?';
 const PLATFORMS = new RegExp(`^${PLATFORM}(?:,${PLATFORM})*$`);
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
 
-function isRegExp(value: string): boolean {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const commandSchema = v.pipe(
-  v.array(v.string(), (issue) =>
-    typeof issue.input === 'string'
-      ? `expected an argv list (no shell runs it), such as ${JSON.stringify(issue.input.trim().split(/\s+/))}`
-      : 'expected an argv list of strings, such as ["npm", "run", "dev"]',
-  ),
-  v.minLength(1, 'expected an argv list with at least the program, such as ["npm", "run", "dev"]'),
-  v.check((argv) => (argv[0] ?? '') !== '', 'expected the program name as the first item'),
-  v.description('The dev server command as an argv list, e.g. ["npm", "run", "dev"]. Run without a shell.'),
-);
-
-const readySchema = v.pipe(
-  v.strictObject({
-    tcp: v.optional(hostPortField('name', '127.0.0.1:3000', 'Ready when this host:port accepts a TCP connection.')),
-    http: v.optional(
-      v.pipe(
-        v.string(),
-        v.check((value) => /^https?:\/\/[^\s/]+/.test(value), 'expected an http:// or https:// URL'),
-        v.description('Ready when a GET of this URL gets any response below 500.'),
-      ),
-    ),
-    log: v.optional(
-      v.pipe(
-        v.string(),
-        v.check(isRegExp, 'expected a valid regular expression'),
-        v.description('Ready when an output line matches this regular expression (ANSI colours removed).'),
-      ),
-    ),
-    timeout: durationField('60s', 'How long to wait for readiness before stopping the server and failing.'),
-  }),
-  v.check(
-    (ready) => [ready.tcp, ready.http, ready.log].filter((probe) => probe !== undefined).length === 1,
-    'expected exactly one of tcp, http or log',
-  ),
-  v.description('How Stagecraft knows the server is up: exactly one of tcp, http or log, plus an optional timeout.'),
-);
-
+/** The one process schema (shared with frontends and services), plus the names of secret variables. */
 export const genericDevSchema = v.strictObject({
-  command: commandSchema,
-  workdir: v.optional(
-    v.pipe(v.string(), v.description('Working directory, relative to the project root; must lie inside it. Default: the project root.')),
-    '.',
-  ),
-  env: v.optional(
-    v.pipe(
-      v.record(envNameField(), textValue('Value of the variable; numbers are kept as written (01234 stays 01234).')),
-      v.description('Variables set for the dev server. They override env files and the process environment.'),
-    ),
-    {},
-  ),
+  ...processEntries,
   secrets: v.optional(
     v.pipe(
       v.array(envNameField()),
@@ -79,12 +21,6 @@ export const genericDevSchema = v.strictObject({
     ),
     [],
   ),
-  ready: v.optional(readySchema),
-  stop_signal: v.optional(
-    v.pipe(v.picklist(STOP_SIGNALS), v.description("Signal sent to the server's process group to stop it. Default SIGTERM.")),
-    'SIGTERM',
-  ),
-  stop_timeout: durationField('10s', 'Grace period after the stop signal before the process group is killed.'),
 });
 
 export const genericBuildSchema = v.strictObject({

@@ -1,0 +1,212 @@
+import type { CommandContext } from '../cli/context.js';
+import { ConfigError, type ConfigPath } from '../core/config/issues.js';
+import type { LoadedConfig } from '../core/config/load.js';
+import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
+import { expandEnvValues } from '../core/env/expand.js';
+import type { FrontendSelection } from '../core/local-env/config-issues.js';
+import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
+import type { ServiceConfig } from '../core/local-env/schema.js';
+import { superviseEnvironment, type Unit } from '../core/local-env/supervise-environment.js';
+import type { Logger } from '../core/logging/logger.js';
+import { resolveProjectPath } from '../core/paths.js';
+import { runProcess } from '../core/process/run-process.js';
+import type { DevOptions } from '../core/provider.js';
+import { processSpecOf } from '../core/provider-kit/process-schema.js';
+import type { DevFlags } from './dev.js';
+import { providerContext } from './project-context.js';
+
+/** Whether the config asks for more than the backend alone (frontend, services, Compose). */
+export function hasLocalEnvironment(config: LoadedConfig): boolean {
+  const { frontend, services, compose } = config.localEnv;
+  return frontend !== undefined || Object.keys(services).length > 0 || compose !== undefined;
+}
+
+/** The plan for this run: names, order and URLs; config problems found here are positioned like load's. */
+export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan {
+  const { localEnv, provider } = config;
+  const frontend = localEnv.frontend;
+  try {
+    return planEnvironment({
+      localEnv,
+      backendUrl: provider.devUrl?.(config.providerConfig, flags.listen),
+      frontendUrl: frontend?.provider.devUrl?.(frontend.config, undefined),
+      composeServices: [],
+      selection: flags.components,
+      noDeps: flags.noDeps === true,
+    });
+  } catch (error) {
+    if (error instanceof PlanError) throw new ConfigError(config.locateIssues(error.issues), provider.id);
+    throw error;
+  }
+}
+
+/** `stagecraft dev` for a whole local environment: every selected component under one supervisor. */
+export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: EnvironmentPlan, flags: DevFlags): Promise<void> {
+  const shown = flags.logs === undefined ? undefined : new Set(flags.logs.split(',').map((name) => name.trim()));
+  const units = plan.components
+    .filter((component) => plan.selected.has(component.name))
+    .map((component) => unitFor(ctx, config, plan, component, { listen: flags.listen, shown }));
+  for (const name of plan.assumed) ctx.logger.info(`${name}: assumed to be running already (--no-deps)`);
+  await superviseEnvironment({ units, logger: ctx.logger, signal: ctx.signal });
+}
+
+interface UnitOptions {
+  readonly listen: string | undefined;
+  readonly shown: ReadonlySet<string> | undefined;
+}
+
+function unitFor(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  plan: EnvironmentPlan,
+  component: PlannedComponent,
+  options: UnitOptions,
+): Unit {
+  const dependsOn = component.dependsOn.filter((name) => plan.selected.has(name));
+  const base = { names: [component.name], kind: component.kind, dependsOn, url: component.url };
+  const hideOutput = options.shown !== undefined && !options.shown.has(component.name);
+  switch (component.kind) {
+    case 'backend':
+      return {
+        ...base,
+        start: (signal, onReady) => startBackend(ctx, config, plan, { signal, onReady, listen: options.listen, hideOutput }),
+      };
+    case 'frontend':
+      return {
+        ...base,
+        start: (signal, onReady) =>
+          startFrontend(ctx, config, plan, config.localEnv.frontend as FrontendSelection, { signal, onReady, hideOutput }),
+      };
+    case 'service':
+      return {
+        ...base,
+        start: (signal, onReady) =>
+          startService(ctx, config, plan, component.name, config.localEnv.services[component.name] as ServiceConfig, {
+            signal,
+            onReady,
+            hideOutput,
+          }),
+      };
+    default:
+      throw new Error(`no runtime for ${component.kind} components yet`);
+  }
+}
+
+interface StartOptions {
+  readonly signal: AbortSignal;
+  readonly onReady: () => void;
+  readonly hideOutput: boolean;
+}
+
+function componentLogger(ctx: CommandContext, name: string, fields: Record<string, string>, hideOutput: boolean): Logger {
+  return ctx.logger.child({ ...fields, operation: 'dev', component: name }, { prefix: name, lockPrefix: true, hideOutput });
+}
+
+async function startBackend(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  plan: EnvironmentPlan,
+  options: StartOptions & { readonly listen: string | undefined },
+): Promise<void> {
+  const { provider } = config;
+  const logger = componentLogger(ctx, 'backend', { provider: provider.id, feature: provider.feature }, options.hideOutput);
+  const env = { ...baseEnvironment(ctx, backendEnvFiles(config), logger), ...plan.urlEnv };
+  await provider.dev({
+    ...providerContext(ctx, config, 'dev', options.signal),
+    logger,
+    env,
+    listen: options.listen,
+    expandEnv: expander(config, env, ['backend', 'providers', provider.id]),
+    onReady: options.onReady,
+  });
+}
+
+async function startFrontend(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  plan: EnvironmentPlan,
+  frontend: FrontendSelection,
+  options: StartOptions,
+): Promise<void> {
+  const { provider } = frontend;
+  const logger = componentLogger(ctx, 'frontend', { provider: provider.id, feature: provider.feature }, options.hideOutput);
+  const files = [
+    ...environmentFile(config),
+    ...providerEnvFiles(config, provider.devEnvFiles?.(frontend.config) ?? [], ['frontend', 'providers', provider.id]),
+  ];
+  const env = { ...baseEnvironment(ctx, files, logger), ...plan.urlEnv };
+  const devOptions: DevOptions<unknown> = {
+    ...providerContext(ctx, config, 'dev', options.signal),
+    config: frontend.config,
+    logger,
+    env,
+    listen: undefined,
+    expandEnv: expander(config, env, ['frontend', 'providers', provider.id]),
+    onReady: options.onReady,
+  };
+  await provider.dev(devOptions);
+}
+
+async function startService(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  plan: EnvironmentPlan,
+  name: string,
+  service: ServiceConfig,
+  options: StartOptions,
+): Promise<void> {
+  const logger = componentLogger(ctx, name, {}, options.hideOutput);
+  const scope = { ...baseEnvironment(ctx, environmentFile(config), logger), ...plan.urlEnv };
+  const own = expander(config, scope, ['dev', 'services', name])(service.env, ['env']);
+  await runProcess({
+    spec: processSpecOf(service),
+    env: { ...scope, ...own, ...plan.urlEnv },
+    projectRoot: config.projectRoot,
+    runner: ctx.runner,
+    logger,
+    progress: ctx.progress,
+    provider: 'stagecraft',
+    operation: 'dev',
+    signal: options.signal,
+    commandField: `dev.services.${name}.command`,
+    displayName: name,
+    oneshot: service.oneshot,
+    onReady: options.onReady,
+  });
+}
+
+/** `${NAME}` in a block's env values, against the component's environment; unknown names are positioned config errors. */
+function expander(config: LoadedConfig, scope: Readonly<Record<string, string>>, block: ConfigPath) {
+  return (values: Readonly<Record<string, string>>, field: ConfigPath): Record<string, string> => {
+    const { env, issues } = expandEnvValues(values, scope, [...block, ...field]);
+    if (issues.length > 0) throw new ConfigError(config.locateIssues(issues), config.provider.id);
+    return env;
+  };
+}
+
+function baseEnvironment(ctx: CommandContext, files: readonly EnvironmentFile[], logger: Logger): Record<string, string> {
+  const { env, unresolved } = composeEnvironment(files, ctx.processEnv);
+  for (const { file, names } of unresolved) {
+    logger.warn(`${file}: ${names.map((name) => `\${${name}}`).join(', ')} not defined anywhere; expanded to ""`);
+  }
+  return env;
+}
+
+function environmentFile(config: LoadedConfig): EnvironmentFile[] {
+  return config.environmentEnvFile ? [{ path: config.environmentEnvFile, source: `environments.${config.environment}.env_file` }] : [];
+}
+
+export function backendEnvFiles(config: LoadedConfig): EnvironmentFile[] {
+  return [
+    ...environmentFile(config),
+    ...providerEnvFiles(config, config.provider.devEnvFiles?.(config.providerConfig) ?? [], ['backend', 'providers', config.provider.id]),
+  ];
+}
+
+function providerEnvFiles(
+  config: LoadedConfig,
+  files: readonly { readonly path: string; readonly field: ConfigPath }[],
+  block: ConfigPath,
+): EnvironmentFile[] {
+  return files.map((file) => ({ path: resolveProjectPath(config.projectRoot, file.path), source: [...block, ...file.field].join('.') }));
+}

@@ -1,0 +1,4 @@
+import { registerFrontendProvider } from '../../core/registry.js';
+import { genericFrontendProvider } from './provider.js';
+
+registerFrontendProvider(genericFrontendProvider);
