@@ -38,7 +38,7 @@ test('--help is a result on stdout; no command prints help on stderr and exits 1
   const devH = await runCli(['dev', '-h'], { cwd });
   for (const result of [helpDev, devH]) {
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Usage: stagecraft dev \[options\]\n/);
+    assert.match(result.stdout, /^Usage: stagecraft dev \[components\.\.\.\] \[options\]\n/);
     assert.match(result.stdout, /^ +--listen ADDR +listen address/m);
     assert.equal(result.stderr, '');
   }

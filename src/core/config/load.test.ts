@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../test/helpers/cli.js';
 import { tempDir, tempProject, writeFiles } from '../../../test/helpers/temp.js';
+import { processSpecOf, type RawProcess } from '../provider-kit/process-schema.js';
 import '../../providers/index.js';
 import type { Operation } from '../errors.js';
 import { backendProviders } from '../registry.js';
@@ -49,10 +50,12 @@ test('a valid generic config loads with defaults applied and the project root se
   assert.equal(loaded.provider.id, 'generic');
   assert.equal(loaded.displayFile, 'stagecraft.yml');
   assert.deepEqual(loaded.project, { name: 'demo', registry: undefined });
-  const config = loaded.providerConfig as { dev: { stop_signal: string; stop_timeout: number; workdir: string } };
-  assert.equal(config.dev.stop_signal, 'SIGTERM');
-  assert.equal(config.dev.stop_timeout, 10_000);
+  const config = loaded.providerConfig as { dev: RawProcess };
   assert.equal(config.dev.workdir, '.');
+  // Stop settings have two forms (stop_signal, shutdown.signal): their defaults apply once folded together.
+  const spec = processSpecOf(config.dev);
+  assert.equal(spec.stopSignal, 'SIGTERM');
+  assert.equal(spec.stopTimeoutMs, 10_000);
 });
 
 test('an unknown key is reported at the key with a did-you-mean hint', (t) => {

@@ -91,7 +91,10 @@ export const processEntries = {
   url: v.optional(
     v.pipe(
       v.string(),
-      v.check((value) => /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+/i.test(value), 'expected a URL such as http://127.0.0.1:5173 or postgres://127.0.0.1:5433'),
+      v.check(
+        (value) => /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+/i.test(value),
+        'expected a URL such as http://127.0.0.1:5173 or postgres://127.0.0.1:5433',
+      ),
       v.description(
         'Where the process listens, known before it starts (http://127.0.0.1:5173, postgres://127.0.0.1:5433): becomes STAGECRAFT_<NAME>_URL. Default: the readiness target.',
       ),
