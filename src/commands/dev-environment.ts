@@ -3,6 +3,7 @@ import { ConfigError, type ConfigPath } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
 import { expandEnvValues } from '../core/env/expand.js';
+import { UsageError } from '../core/errors.js';
 import type { FrontendSelection } from '../core/local-env/config-issues.js';
 import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
 import type { ServiceConfig } from '../core/local-env/schema.js';
@@ -20,6 +21,9 @@ export function hasLocalEnvironment(config: LoadedConfig): boolean {
   const { frontend, services, compose } = config.localEnv;
   return frontend !== undefined || Object.keys(services).length > 0 || compose !== undefined;
 }
+
+/** A dev command line selecting nothing: every component, with no flags. */
+export const ALL_COMPONENTS: DevFlags = { components: [], noDeps: undefined, logs: undefined, listen: undefined, dryRun: undefined };
 
 /** The plan for this run: names, order and URLs; config problems found here are positioned like load's. */
 export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan {
@@ -42,12 +46,27 @@ export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan 
 
 /** `stagecraft dev` for a whole local environment: every selected component under one supervisor. */
 export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: EnvironmentPlan, flags: DevFlags): Promise<void> {
-  const shown = flags.logs === undefined ? undefined : new Set(flags.logs.split(',').map((name) => name.trim()));
+  const shown = shownComponents(plan, flags.logs);
   const units = plan.components
     .filter((component) => plan.selected.has(component.name))
     .map((component) => unitFor(ctx, config, plan, component, { listen: flags.listen, shown }));
   for (const name of plan.assumed) ctx.logger.info(`${name}: assumed to be running already (--no-deps)`);
   await superviseEnvironment({ units, logger: ctx.logger, signal: ctx.signal });
+}
+
+/** `--logs a,b`: names this config has, else a usage error listing them. */
+function shownComponents(plan: EnvironmentPlan, logs: string | undefined): Set<string> | undefined {
+  if (logs === undefined) return undefined;
+  const names = logs
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const known = plan.components.map((component) => component.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UsageError(`--logs ${JSON.stringify(logs)}: expected component names from ${known.join(', ')}`, 'dev');
+  }
+  return new Set(names);
 }
 
 interface UnitOptions {

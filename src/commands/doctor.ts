@@ -9,7 +9,10 @@ import { isStagecraftError } from '../core/errors.js';
 import { isFile } from '../core/paths.js';
 import type { DoctorCheck } from '../core/provider.js';
 import { fail, ok } from '../core/provider-kit/doctor-checks.js';
+import { processChecks } from '../core/provider-kit/process-doctor.js';
+import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import { devEnvironmentFiles } from './dev.js';
+import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-environment.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
@@ -54,6 +57,31 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
   const checks = present.map((file) => ok('env file', `${relative(ctx.cwd, file.path) || file.path} (${file.source})`));
   const { env } = composeEnvironment(present, ctx.processEnv);
   checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', ctx.signal), env })) ?? []));
+  if (hasLocalEnvironment(config)) checks.push(...(await localEnvironmentChecks(ctx, config, env)));
+  return checks;
+}
+
+/** The rest of the local environment: its plan holds (names, dependencies), then each service and the frontend. */
+async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig, env: Record<string, string>): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  try {
+    const plan = planDev(config, ALL_COMPONENTS);
+    checks.push(ok('environment', `starts ${plan.components.map((component) => component.name).join(' → ')}`));
+  } catch (error) {
+    const issues = error instanceof ConfigError ? error.issues : [];
+    for (const issue of issues) checks.push(fail(issue.field, issue.message, `edit ${issue.file}:${issue.line}:${issue.column}`));
+  }
+  for (const [name, service] of Object.entries(config.localEnv.services)) {
+    const spec = processSpecOf(service);
+    checks.push(
+      ...(await processChecks({ name, ...spec, projectRoot: config.projectRoot, env, commandField: `dev.services.${name}.command` })),
+    );
+  }
+  const frontend = config.localEnv.frontend;
+  if (frontend?.provider.doctor) {
+    const context = { ...providerContext(ctx, config, 'dev', ctx.signal), config: frontend.config, env };
+    checks.push(...(await frontend.provider.doctor(context)));
+  }
   return checks;
 }
 

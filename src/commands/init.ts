@@ -11,7 +11,7 @@ import { imageSafeName } from '../core/image-ref.js';
 import type { BackendProvider, Detection, InitFile, InitTemplate } from '../core/provider.js';
 import { gitIgnores } from '../core/provider-kit/git.js';
 import { providerInitOptions, readersOf } from './init-options.js';
-import { backendProviders } from './project-context.js';
+import { backendProviders, frontendProviders } from './project-context.js';
 
 export type InitFlags = FlagsOf<typeof INIT_OPTIONS>;
 
@@ -42,7 +42,8 @@ export async function initCommand(ctx: CommandContext, flags: InitFlags): Promis
     listen: flags.listen,
     options: own,
   });
-  writeFileSync(target, configText({ schema: schemaReference(ctx.cwd), name, provider: provider.id, template }));
+  const frontend = await frontendBlock(ctx);
+  writeFileSync(target, configText({ schema: schemaReference(ctx.cwd), name, provider: provider.id, template }) + frontend.join('\n'));
   ctx.logger.info(`wrote ${CONFIG} for ${provider.id}`);
   for (const file of template.files ?? []) createFile(ctx, file);
   const acceptIgnore = flags.gitignore === true || flags.yes === true;
@@ -50,6 +51,28 @@ export async function initCommand(ctx: CommandContext, flags: InitFlags): Promis
   ctx.logger.info(`next: ${template.next ?? 'run `stagecraft doctor`, then `stagecraft dev`'}`);
   ctx.print(target);
   return 0;
+}
+
+/** A `frontend:` block when a frontend provider recognises a web app folder (Vite, Next) in the project. */
+async function frontendBlock(ctx: CommandContext): Promise<string[]> {
+  for (const provider of frontendProviders.list()) {
+    const found = await provider.detect?.(ctx.cwd);
+    if (found === undefined || found.fit === 'none' || provider.initTemplate === undefined) continue;
+    ctx.logger.info(`detected a web app: ${found.reason} (frontend ${provider.id})`);
+    const block = await provider.initTemplate(found);
+    return [
+      '',
+      '# The web app, run beside the backend by `stagecraft dev` (docs/local-environment.md).',
+      'frontend:',
+      `  provider: ${yamlScalar(provider.id)}`,
+      '  # depends_on: [backend]   # start it once the backend is ready',
+      '  providers:',
+      `    ${yamlScalar(provider.id)}:`,
+      ...block.map((line) => (line === '' ? '' : `      ${line}`)),
+      '',
+    ];
+  }
+  return [];
 }
 
 /** The providers' own init flags that were given, by flag name. */

@@ -3,7 +3,7 @@ import { type LoadedConfig, loadConfig } from '../core/config/load.js';
 import type { Operation } from '../core/errors.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { ProviderContext } from '../core/provider.js';
-import { backendProviders } from '../core/registry.js';
+import { backendProviders, frontendProviders } from '../core/registry.js';
 import '../providers/index.js';
 
 /** Finds, reads and validates stagecraft.yml for the operations the command will perform. */
@@ -43,4 +43,4 @@ export function providerContext(
   };
 }
 
-export { backendProviders };
+export { backendProviders, frontendProviders };

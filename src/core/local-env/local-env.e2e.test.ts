@@ -269,3 +269,46 @@ test('config errors of the environment: cycle, unknown dependency, reserved name
     assert.match(result.stderr, /INVALID_CONFIG/);
   }
 });
+
+test('config validate and doctor report the environment: a cycle at its place; each service checked', async (t) => {
+  const p = await ports();
+  const cycle = config(p, {
+    extraService: '    a: { command: [node], depends_on: [b] }\n    b: { command: [no-such-program-xyz], depends_on: [a] }\n',
+  });
+  const cwd = tempProject(t, { 'proc.mjs': PROC, 'stagecraft.yml': cycle });
+  const validate = await startCli(['config', 'validate'], { cwd }).finish();
+  assert.equal(validate.code, 1, validate.stderr);
+  assert.match(validate.stderr, /dev\.services\.[ab]\.depends_on: expected no dependency cycle/);
+  const doctor = await startCli(['doctor'], { cwd }).finish();
+  assert.equal(doctor.code, 1);
+  assert.match(doctor.stdout, /✗ dev\.services\.[ab]\.depends_on: expected no dependency cycle/);
+  assert.match(doctor.stdout, /✗ b: .*no-such-program-xyz/);
+  assert.match(doctor.stdout, /✓ db: node → /);
+  assert.match(doctor.stdout, /✓ frontend command: node → /);
+
+  const badLogs = await startCli(['dev', '--logs', 'db,nope'], {
+    cwd: tempProject(t, { 'proc.mjs': PROC, 'stagecraft.yml': config(p) }),
+  }).finish();
+  assert.equal(badLogs.code, 1);
+  assert.match(badLogs.stderr, /--logs "db,nope": expected component names from db, migrate, backend, frontend/);
+});
+
+test('init writes a frontend block for a Vite app folder, and the config it writes validates', async (t) => {
+  const cwd = tempProject(t, {
+    'package.json': JSON.stringify({ name: 'api', scripts: { start: 'node server.js' } }),
+    'apps/web/package.json': JSON.stringify({ name: 'web', scripts: { dev: 'vite' }, devDependencies: { vite: '^5.0.0' } }),
+  });
+  const init = await startCli(['init'], { cwd }).finish();
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stderr, /detected a web app: a vite app with a dev script in apps\/web/);
+  const written = readFileSync(join(cwd, 'stagecraft.yml'), 'utf8');
+  assert.match(written, /^frontend:\n {2}provider: generic\n/m);
+  assert.match(written, /command: \[ npm, run, dev, --, --strictPort \]/);
+  assert.match(written, /workdir: \.\/apps\/web/);
+  assert.match(written, /VITE_API_URL: \$\{STAGECRAFT_BACKEND_URL\}/);
+  const validate = await startCli(['config', 'validate'], { cwd }).finish();
+  assert.equal(validate.code, 0, validate.stderr);
+  const plan = await startCli(['dev', '--dry-run'], { cwd }).finish();
+  assert.match(plan.stdout, /^frontend \(frontend\)$/m);
+  assert.match(plan.stdout, /url: http:\/\/localhost:5173/);
+});

@@ -1,9 +1,9 @@
 import type { StagecraftError } from '../../core/errors.js';
-import { resolveProjectPath } from '../../core/paths.js';
-import { findExecutable } from '../../core/process/executable.js';
 import type { DoctorCheck, DoctorOptions } from '../../core/provider.js';
 import { engineCheck } from '../../core/provider-kit/container-engine.js';
-import { fail, listenPortCheck, ok } from '../../core/provider-kit/doctor-checks.js';
+import { fail } from '../../core/provider-kit/doctor-checks.js';
+import { processChecks } from '../../core/provider-kit/process-doctor.js';
+import { processSpecOf } from '../../core/provider-kit/process-schema.js';
 import { defaultDockerfileIssues } from './dockerfile.js';
 import { chooseEngine, ENGINE_VARIABLE, type EngineChoice } from './engine.js';
 import type { GenericConfig } from './schema.js';
@@ -14,16 +14,17 @@ export async function genericDoctor(options: DoctorOptions<GenericConfig>): Prom
   const checks: DoctorCheck[] = [];
   const dev = config.dev;
   if (dev !== undefined) {
-    const [program] = dev.command as [string];
-    const env = { ...options.env, ...dev.env };
-    const found = findExecutable(program, env.PATH, resolveProjectPath(projectRoot, dev.workdir));
+    const spec = processSpecOf(dev);
     checks.push(
-      found.found
-        ? ok('dev command', `${program} → ${found.path}`)
-        : fail('dev command', found.problem, 'Install it, or fix backend.providers.generic.dev.command.'),
+      ...(await processChecks({
+        name: 'dev command',
+        portName: 'port',
+        ...spec,
+        projectRoot,
+        env: { ...options.env, ...dev.env },
+        commandField: 'backend.providers.generic.dev.command',
+      })),
     );
-    const port = dev.ready?.tcp === undefined ? undefined : await listenPortCheck('port', dev.ready.tcp, 'name');
-    if (port !== undefined) checks.push(port);
   }
   // With build.context set, `config validate` (the config check above) already reports a missing Dockerfile.
   if (config.build.dockerfile === undefined && config.build.context === undefined) {
