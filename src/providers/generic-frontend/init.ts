@@ -60,7 +60,7 @@ function webAppKind(dir: string): Kind | undefined {
   return undefined;
 }
 
-/** The `frontend.providers.generic` block for what detectWebApp found, one line each, indented from column 0. */
+/** The `frontend.providers.generic` block for what detectWebApp found, one line each, indented from column 0 (block style: `${` is not safe in a flow map). */
 export async function genericFrontendInitBlock(found: FrontendDetection): Promise<readonly string[]> {
   const kind = KINDS[(found.kind ?? 'vite') as Kind] ?? KINDS.vite;
   const port = found.port ?? kind.port;
@@ -69,8 +69,10 @@ export async function genericFrontendInitBlock(found: FrontendDetection): Promis
     `  command: ${yamlFlowList(['npm', 'run', 'dev', ...kind.args])}`,
     `  workdir: ${yamlScalar(`./${found.workdir ?? '.'}`)}`,
     `  url: ${yamlScalar(`http://localhost:${port}`)}`,
-    `  ready: { log: ${yamlScalar(kind.ready)} }`,
+    '  ready:',
+    `    log: ${yamlScalar(kind.ready)}`,
     // The app's client code reaches the backend through the variable its framework exposes to the browser.
-    `  env: { ${kind.apiVariable}: ${yamlScalar(BACKEND_URL_REFERENCE)} }`,
+    '  env:',
+    `    ${kind.apiVariable}: ${yamlScalar(BACKEND_URL_REFERENCE)}`,
   ];
 }
