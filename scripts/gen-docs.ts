@@ -75,14 +75,29 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** `text` with the part between the reference markers replaced by `reference`. */
+function withReference(file: string, reference: string): string {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start === -1 || end < start) throw new Error(`${file} needs the markers ${START} and ${END}`);
+  return `${text.slice(0, start + START.length)}\n${reference}${text.slice(end)}`;
+}
+
+/** The tables of the whole local environment's blocks only (`frontend`, `dev`), for its own docs page. */
+function localEnvironmentReference(schema: JsonSchema): string {
+  const sections: string[] = [];
+  for (const block of ['frontend', 'dev']) {
+    const field = schema.properties?.[block];
+    if (field) walk(objectOf(field), block, sections);
+  }
+  return sections.join('\n');
+}
+
 /** Every generated file, path → content. */
 export function renderAll(): Record<string, string> {
   const schema = configJsonSchema(backendProviders);
   const reference = renderReference(schema as JsonSchema);
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end < start) throw new Error(`README.md needs the markers ${START} and ${END}`);
   return {
     'schema/stagecraft.schema.json': `${JSON.stringify(schema, null, 2)}\n`,
     'docs/configuration.md': [
@@ -98,11 +113,12 @@ export function renderAll(): Record<string, string> {
       '',
       reference,
     ].join('\n'),
-    'README.md': `${readme.slice(0, start + START.length)}\n${reference}${readme.slice(end)}`,
+    'README.md': withReference('README.md', reference),
+    'docs/local-environment.md': withReference('docs/local-environment.md', localEnvironmentReference(schema as JsonSchema)),
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [path, content] of Object.entries(renderAll())) writeFileSync(join(ROOT, path), content);
-  console.log('wrote schema/stagecraft.schema.json, docs/configuration.md and the README reference');
+  console.log('wrote schema/stagecraft.schema.json, docs/configuration.md, the README reference and docs/local-environment.md');
 }
