@@ -190,6 +190,7 @@ async function startService(
     commandField: `dev.services.${name}.command`,
     displayName: name,
     oneshot: service.oneshot,
+    tcpScheme: 'tcp',
     onReady: options.onReady,
   });
 }

@@ -145,7 +145,8 @@ function logSummary(logger: Logger, all: readonly Running[], totalMs: number): v
     running.unit.names.map((name) => ({ name, url: running.unit.url ?? '', time: formatSeconds(running.readyMs ?? 0) })),
   );
   const width = Math.max(...rows.map((row) => row.name.length));
-  const lines = rows.map((row) => `  ${row.name.padEnd(width)}  ${row.url || '-'}  ${row.time}`);
+  const urlWidth = Math.max(...rows.map((row) => (row.url || '-').length));
+  const lines = rows.map((row) => `  ${row.name.padEnd(width)}  ${(row.url || '-').padEnd(urlWidth)}  ${row.time}`);
   logger.info(`all ready in ${formatSeconds(totalMs)}:\n${lines.join('\n')}`, {
     elapsedMs: Math.round(totalMs),
     components: rows.map((row) => `${row.name}=${row.url || '-'}@${row.time}`).join(' '),

@@ -32,6 +32,8 @@ export interface RunProcessOptions {
   readonly displayName?: string;
   readonly oneshot?: boolean;
   readonly onReady?: () => void;
+  /** How a TCP readiness target is shown: http:// for servers (default), tcp:// for services that may speak anything. */
+  readonly tcpScheme?: 'http' | 'tcp';
 }
 
 /** Restarts allowed by `restart: on-failure`, and the pause before each: small and capped, so a crash loop ends soon. */
@@ -73,7 +75,9 @@ export async function runProcess(options: RunProcessOptions): Promise<void> {
       displayName,
       stop: { signal: spec.stopSignal, graceMs: spec.stopTimeoutMs },
       signal: options.signal,
-      readiness: ready ? { check: readinessCheck(ready, options.listen), timeoutMs: ready.timeoutMs } : undefined,
+      readiness: ready
+        ? { check: readinessCheck(ready, options.listen, options.tcpScheme ?? 'http'), timeoutMs: ready.timeoutMs }
+        : undefined,
       progress: options.progress,
       oneshot: options.oneshot,
       onReady: once(options.onReady),
@@ -132,10 +136,10 @@ function once(callback: (() => void) | undefined): (() => void) | undefined {
   };
 }
 
-function readinessCheck(ready: ReadySpec, listen: HostPort | undefined): ReadinessCheck {
+function readinessCheck(ready: ReadySpec, listen: HostPort | undefined, tcpScheme: 'http' | 'tcp'): ReadinessCheck {
   if (ready.tcp !== undefined) {
     const target = listen ?? (parseHostPort(ready.tcp) as HostPort);
-    return tcpReadiness(probeHosts(target.host), target.port, `http://${formatHostPort(target.host, target.port)}`);
+    return tcpReadiness(probeHosts(target.host), target.port, `${tcpScheme}://${formatHostPort(target.host, target.port)}`);
   }
   if (ready.http !== undefined) return httpReadiness(ready.http);
   return logLineReadiness(new RegExp(ready.log as string));
