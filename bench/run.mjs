@@ -23,6 +23,7 @@ import {
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { environmentCases } from './environment.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.cjs');
@@ -478,6 +479,8 @@ if (wanted('4') || wanted('6')) {
   report('6', "Memory: Stagecraft's peak RSS while supervising the 1M-line flood", `${peakRss.toFixed(0)} MB`, '≤ 80 MB', peakRss <= 80);
 }
 if (wanted('5')) await stopLatency();
+if (wanted('7'))
+  await environmentCases({ work, runs: QUICK ? 3 : 10, heavyRuns: HEAVY_RUNS, startDev, envFor, report, summary, spread, ms, median });
 if (ONLY !== undefined) process.exit(results.every((r) => r.pass) ? 0 : 1);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';

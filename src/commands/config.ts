@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-environment.js';
+import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-plan.js';
 import { backendProviders, loadProjectConfig } from './project-context.js';
 
 /** `stagecraft config validate`: every problem at once (exit 1), or a one-line confirmation (exit 0). */

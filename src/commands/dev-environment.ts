@@ -5,7 +5,7 @@ import { composeEnvironment, type EnvironmentFile } from '../core/env/environmen
 import { expandEnvValues } from '../core/env/expand.js';
 import { UsageError } from '../core/errors.js';
 import type { FrontendSelection } from '../core/local-env/config-issues.js';
-import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
+import type { EnvironmentPlan, PlannedComponent } from '../core/local-env/plan.js';
 import type { ServiceConfig } from '../core/local-env/schema.js';
 import { superviseEnvironment, type Unit } from '../core/local-env/supervise-environment.js';
 import type { Logger } from '../core/logging/logger.js';
@@ -15,34 +15,6 @@ import type { DevOptions } from '../core/provider.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import type { DevFlags } from './dev.js';
 import { providerContext } from './project-context.js';
-
-/** Whether the config asks for more than the backend alone (frontend, services, Compose). */
-export function hasLocalEnvironment(config: LoadedConfig): boolean {
-  const { frontend, services, compose } = config.localEnv;
-  return frontend !== undefined || Object.keys(services).length > 0 || compose !== undefined;
-}
-
-/** A dev command line selecting nothing: every component, with no flags. */
-export const ALL_COMPONENTS: DevFlags = { components: [], noDeps: undefined, logs: undefined, listen: undefined, dryRun: undefined };
-
-/** The plan for this run: names, order and URLs; config problems found here are positioned like load's. */
-export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan {
-  const { localEnv, provider } = config;
-  const frontend = localEnv.frontend;
-  try {
-    return planEnvironment({
-      localEnv,
-      backendUrl: provider.devUrl?.(config.providerConfig, flags.listen),
-      frontendUrl: frontend?.provider.devUrl?.(frontend.config, undefined),
-      composeServices: [],
-      selection: flags.components,
-      noDeps: flags.noDeps === true,
-    });
-  } catch (error) {
-    if (error instanceof PlanError) throw new ConfigError(config.locateIssues(error.issues), provider.id);
-    throw error;
-  }
-}
 
 /** `stagecraft dev` for a whole local environment: every selected component under one supervisor. */
 export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: EnvironmentPlan, flags: DevFlags): Promise<void> {

@@ -1,6 +1,36 @@
+import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import type { EnvironmentPlan, PlannedComponent } from '../core/local-env/plan.js';
+import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
 import { resolveProjectPath } from '../core/paths.js';
+import type { DevFlags } from './dev.js';
+
+/** Whether the config asks for more than the backend alone (frontend, services, Compose). */
+export function hasLocalEnvironment(config: LoadedConfig): boolean {
+  const { frontend, services, compose } = config.localEnv;
+  return frontend !== undefined || Object.keys(services).length > 0 || compose !== undefined;
+}
+
+/** A dev command line selecting nothing: every component, with no flags. */
+export const ALL_COMPONENTS: DevFlags = { components: [], noDeps: undefined, logs: undefined, listen: undefined, dryRun: undefined };
+
+/** The plan for this run: names, order and URLs; config problems found here are positioned like load's. */
+export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan {
+  const { localEnv, provider } = config;
+  const frontend = localEnv.frontend;
+  try {
+    return planEnvironment({
+      localEnv,
+      backendUrl: provider.devUrl?.(config.providerConfig, flags.listen),
+      frontendUrl: frontend?.provider.devUrl?.(frontend.config, undefined),
+      composeServices: [],
+      selection: flags.components,
+      noDeps: flags.noDeps === true,
+    });
+  } catch (error) {
+    if (error instanceof PlanError) throw new ConfigError(config.locateIssues(error.issues), provider.id);
+    throw error;
+  }
+}
 
 /**
  * `stagecraft dev --dry-run`: the plan as text, deterministic (start order; names sorted), with env

@@ -12,7 +12,7 @@ import { fail, ok } from '../core/provider-kit/doctor-checks.js';
 import { processChecks } from '../core/provider-kit/process-doctor.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import { devEnvironmentFiles } from './dev.js';
-import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-environment.js';
+import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;

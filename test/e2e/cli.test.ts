@@ -39,7 +39,7 @@ test('--help is a result on stdout; no command prints help on stderr and exits 1
   for (const result of [helpDev, devH]) {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Usage: stagecraft dev \[components\.\.\.\] \[options\]\n/);
-    assert.match(result.stdout, /^ +--listen ADDR +listen address/m);
+    assert.match(result.stdout, /^ +--listen ADDR +backend listen address/m);
     assert.equal(result.stderr, '');
   }
   assert.equal(helpDev.stdout, devH.stdout);

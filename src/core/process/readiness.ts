@@ -21,6 +21,13 @@ export interface ReadinessCheck {
   wait(signal: AbortSignal): Promise<void>;
 }
 
+/**
+ * Probes come every 20 ms for the first 2 s, then every 100 ms. In a whole environment each dependant waits
+ * for its dependencies' readiness, so a coarse interval adds up along a chain (measured: bench case 7); a
+ * loopback connect or GET every 20 ms costs nothing worth counting, and a server slower than 2 s is polled gently.
+ */
+const FAST_POLL_MS = 20;
+const FAST_POLL_FOR_MS = 2000;
 const POLL_INTERVAL_MS = 100;
 const ATTEMPT_TIMEOUT_MS = 1000;
 
@@ -131,10 +138,11 @@ export function formatSeconds(ms: number): string {
 }
 
 async function poll(signal: AbortSignal, attempt: () => Promise<boolean>): Promise<void> {
+  const started = performance.now();
   for (;;) {
     signal.throwIfAborted();
     if (await attempt()) return;
-    await sleep(POLL_INTERVAL_MS, signal);
+    await sleep(performance.now() - started < FAST_POLL_FOR_MS ? FAST_POLL_MS : POLL_INTERVAL_MS, signal);
   }
 }
 
