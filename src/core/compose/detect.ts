@@ -118,8 +118,9 @@ async function versionOf(
       onLine: (line) => lines.push(line),
     });
     const reported = result.code === 0 ? parseComposeVersion(lines.join('\n')) : undefined;
-    const last = lines.filter((line) => line.trim() !== '').at(-1);
-    return { reported, problem: result.code === 0 ? `no version in "${last ?? ''}"` : (last ?? `exit code ${result.code}`) };
+    // The first line says what went wrong ("docker: unknown command: docker compose"); later ones are advice.
+    const first = lines.find((line) => line.trim() !== '');
+    return { reported, problem: result.code === 0 ? `no version in "${first ?? ''}"` : (first ?? `exit code ${result.code}`) };
   } catch (error) {
     if (signal.aborted) throw error;
     return { reported: undefined, problem: (error as Error).message };

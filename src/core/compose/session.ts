@@ -95,7 +95,8 @@ class Session implements ComposeSession {
       this.#fail = resolve;
     });
     options.context.forced.addEventListener('abort', () => void this.#kill(), { once: true });
-    this.ready = this.#start();
+    // Ctrl+C rejects `ready` at once (dependants stop waiting); shutdown() still lets a running `up` return first.
+    this.ready = Promise.race([this.#start(), rejectOnAbort(options.context.signal)]);
     this.ready.catch(() => {}); // the caller observes it; a failure before anyone awaits is no crash
   }
 
@@ -263,6 +264,13 @@ class Session implements ComposeSession {
     const graceMs = signal === 'SIGKILL' ? 0 : FOLLOWER_GRACE_MS;
     await Promise.all([...this.#followers.values()].map(({ handle }) => stopProcessGroup(handle, { signal, graceMs })));
   }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function serviceLogger(logger: Logger, service: string): Logger {
