@@ -31,7 +31,12 @@ test('the example configs validate against the shipped JSON Schema', async () =>
   const { Ajv } = await import('ajv');
   const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'stagecraft.schema.json'), 'utf8')) as object;
   const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
-  for (const example of ['generic-node/stagecraft.yml', 'encore-ts/stagecraft.yml', 'encore-ts/stagecraft.fullstack.yml', 'fullstack/stagecraft.yml']) {
+  for (const example of [
+    'generic-node/stagecraft.yml',
+    'encore-ts/stagecraft.yml',
+    'encore-ts/stagecraft.fullstack.yml',
+    'fullstack/stagecraft.yml',
+  ]) {
     const config = parse(readFileSync(join(ROOT, 'examples', example), 'utf8')) as unknown;
     assert.equal(validate(config), true, `${example}: ${JSON.stringify(validate.errors)}`);
   }

@@ -14,14 +14,19 @@ import { runProcess } from '../core/process/run-process.js';
 import type { DevOptions } from '../core/provider.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import type { DevFlags } from './dev.js';
+import { baseEnvironment, type DevPlan, type PlannedCompose } from './dev-plan.js';
 import { providerContext } from './project-context.js';
 
 /** `stagecraft dev` for a whole local environment: every selected component under one supervisor. */
-export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: EnvironmentPlan, flags: DevFlags): Promise<void> {
+export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: DevPlan, flags: DevFlags): Promise<void> {
   const shown = shownComponents(plan, flags.logs);
-  const units = plan.components
-    .filter((component) => plan.selected.has(component.name))
+  const selected = plan.components.filter((component) => plan.selected.has(component.name));
+  const composed = selected.filter((component) => component.kind === 'compose');
+  const units = selected
+    .filter((component) => component.kind !== 'compose')
     .map((component) => unitFor(ctx, config, plan, component, { listen: flags.listen, shown }));
+  // Compose starts its services together (one `up`): one unit carrying every selected Compose service's name.
+  if (composed.length > 0 && plan.compose) units.unshift(composeUnit(ctx, config, plan.compose, composed, shown));
   for (const name of plan.assumed) ctx.logger.info(`${name}: assumed to be running already (--no-deps)`);
   await superviseEnvironment({ units, logger: ctx.logger, signal: ctx.signal });
 }
@@ -54,7 +59,7 @@ function unitFor(
   options: UnitOptions,
 ): Unit {
   const dependsOn = component.dependsOn.filter((name) => plan.selected.has(name));
-  const base = { names: [component.name], kind: component.kind, dependsOn, url: component.url };
+  const base = { names: [component.name], kind: component.kind, dependsOn, urls: { [component.name]: component.url } };
   const hideOutput = options.shown !== undefined && !options.shown.has(component.name);
   switch (component.kind) {
     case 'backend':
@@ -79,8 +84,57 @@ function unitFor(
           }),
       };
     default:
-      throw new Error(`no runtime for ${component.kind} components yet`);
+      throw new Error(`${component.kind} components run as one Compose unit`);
   }
+}
+
+function composeUnit(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  compose: PlannedCompose,
+  components: readonly PlannedComponent[],
+  shown: ReadonlySet<string> | undefined,
+): Unit {
+  const names = components.map((component) => component.name);
+  return {
+    names,
+    kind: 'compose',
+    dependsOn: [],
+    urls: Object.fromEntries(components.map((component) => [component.name, component.url])),
+    start: async (signal, onReady) => {
+      const logger = ctx.logger.child({ operation: 'dev', component: 'compose' }, { prefix: 'compose', lockPrefix: false });
+      const { startCompose } = await import('../core/compose/session.js');
+      const session = await startCompose(
+        // Only the selected services: `stagecraft dev redis` brings up redis alone.
+        { ...compose.config, services: names },
+        {
+          projectRoot: config.projectRoot,
+          projectName: config.project.name,
+          env: baseEnvironment(config, ctx.processEnv),
+          runner: ctx.runner,
+          logger: shown === undefined ? logger : logger.child({}, { hideOutput: !names.some((name) => shown.has(name)) }),
+          signal,
+          forced: ctx.forced,
+        },
+      );
+      try {
+        await session.ready;
+        onReady();
+        const failed = await Promise.race([session.failed, aborted(signal)]);
+        if (failed) throw failed;
+      } finally {
+        await session.shutdown();
+      }
+    },
+  };
+}
+
+/** Resolves (with nothing) once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
 }
 
 interface StartOptions {
@@ -101,7 +155,7 @@ async function startBackend(
 ): Promise<void> {
   const { provider } = config;
   const logger = componentLogger(ctx, 'backend', { provider: provider.id, feature: provider.feature }, options.hideOutput);
-  const env = { ...baseEnvironment(ctx, backendEnvFiles(config), logger), ...plan.urlEnv };
+  const env = { ...environmentFrom(ctx, backendEnvFiles(config), logger), ...plan.urlEnv };
   await provider.dev({
     ...providerContext(ctx, config, 'dev', options.signal),
     logger,
@@ -125,7 +179,7 @@ async function startFrontend(
     ...environmentFile(config),
     ...providerEnvFiles(config, provider.devEnvFiles?.(frontend.config) ?? [], ['frontend', 'providers', provider.id]),
   ];
-  const env = { ...baseEnvironment(ctx, files, logger), ...plan.urlEnv };
+  const env = { ...environmentFrom(ctx, files, logger), ...plan.urlEnv };
   const devOptions: DevOptions<unknown> = {
     ...providerContext(ctx, config, 'dev', options.signal),
     config: frontend.config,
@@ -147,7 +201,7 @@ async function startService(
   options: StartOptions,
 ): Promise<void> {
   const logger = componentLogger(ctx, name, {}, options.hideOutput);
-  const scope = { ...baseEnvironment(ctx, environmentFile(config), logger), ...plan.urlEnv };
+  const scope = { ...environmentFrom(ctx, environmentFile(config), logger), ...plan.urlEnv };
   const own = expander(config, scope, ['dev', 'services', name])(service.env, ['env']);
   await runProcess({
     spec: processSpecOf(service),
@@ -176,7 +230,7 @@ function expander(config: LoadedConfig, scope: Readonly<Record<string, string>>,
   };
 }
 
-function baseEnvironment(ctx: CommandContext, files: readonly EnvironmentFile[], logger: Logger): Record<string, string> {
+function environmentFrom(ctx: CommandContext, files: readonly EnvironmentFile[], logger: Logger): Record<string, string> {
   const { env, unresolved } = composeEnvironment(files, ctx.processEnv);
   for (const { file, names } of unresolved) {
     logger.warn(`${file}: ${names.map((name) => `\${${name}}`).join(', ')} not defined anywhere; expanded to ""`);

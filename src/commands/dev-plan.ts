@@ -1,5 +1,9 @@
+// describe.js, not the index: validating a config must not load the session code.
+import { describeCompose } from '../core/compose/describe.js';
+import type { ComposeConfig, ComposeDescription } from '../core/compose/types.js';
 import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
+import { composeEnvironment } from '../core/env/environment.js';
 import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
 import { resolveProjectPath } from '../core/paths.js';
 import type { DevFlags } from './dev.js';
@@ -13,30 +17,75 @@ export function hasLocalEnvironment(config: LoadedConfig): boolean {
 /** A dev command line selecting nothing: every component, with no flags. */
 export const ALL_COMPONENTS: DevFlags = { components: [], noDeps: undefined, logs: undefined, listen: undefined, dryRun: undefined };
 
-/** The plan for this run: names, order and URLs; config problems found here are positioned like load's. */
-export function planDev(config: LoadedConfig, flags: DevFlags): EnvironmentPlan {
+/**
+ * The base environment of the whole environment: environments.<env>.env_file, then the process environment.
+ * Compose interpolates its files with it; every component's environment starts from it.
+ */
+export function baseEnvironment(config: LoadedConfig, processEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const files = config.environmentEnvFile
+    ? [{ path: config.environmentEnvFile, source: `environments.${config.environment}.env_file` }]
+    : [];
+  return composeEnvironment(files, processEnv).env;
+}
+
+/** Compose as this run drives it: the validated block made absolute, and what its files say. */
+export interface PlannedCompose {
+  readonly config: ComposeConfig;
+  readonly description: ComposeDescription;
+}
+
+export interface DevPlan extends EnvironmentPlan {
+  readonly compose: PlannedCompose | undefined;
+}
+
+/**
+ * The plan for this run: names, order and URLs; config problems found here are positioned like load's.
+ * `baseEnv` is what Compose interpolates its files with (env files and the process environment).
+ */
+export function planDev(config: LoadedConfig, flags: DevFlags, baseEnv: Readonly<Record<string, string>>): DevPlan {
   const { localEnv, provider } = config;
   const frontend = localEnv.frontend;
+  const compose = plannedCompose(config, baseEnv);
   try {
-    return planEnvironment({
+    const plan = planEnvironment({
       localEnv,
       backendUrl: provider.devUrl?.(config.providerConfig, flags.listen),
       frontendUrl: frontend?.provider.devUrl?.(frontend.config, undefined),
-      composeServices: [],
+      composeServices: compose?.description.services ?? [],
       selection: flags.components,
       noDeps: flags.noDeps === true,
     });
+    return { ...plan, compose };
   } catch (error) {
     if (error instanceof PlanError) throw new ConfigError(config.locateIssues(error.issues), provider.id);
     throw error;
   }
 }
 
+function plannedCompose(config: LoadedConfig, env: Readonly<Record<string, string>>): PlannedCompose | undefined {
+  const block = config.localEnv.compose;
+  if (block === undefined) return undefined;
+  const composeConfig: ComposeConfig = {
+    files: block.file.map((file) => resolveProjectPath(config.projectRoot, file)),
+    project: block.project,
+    services: block.services,
+    ready: Object.fromEntries(
+      Object.entries(block.ready).map(([name, ready]) => [
+        name,
+        { tcp: ready.tcp, http: ready.http, log: ready.log, timeoutMs: ready.timeout },
+      ]),
+    ),
+    onExit: block.on_exit,
+  };
+  const description = describeCompose(composeConfig, { projectRoot: config.projectRoot, projectName: config.project.name, env });
+  return { config: composeConfig, description };
+}
+
 /**
  * `stagecraft dev --dry-run`: the plan as text, deterministic (start order; names sorted), with env
  * variable names but never their values, so it is safe to paste anywhere.
  */
-export function renderPlan(config: LoadedConfig, plan: EnvironmentPlan): string {
+export function renderPlan(config: LoadedConfig, plan: DevPlan): string {
   const lines = [`# stagecraft dev plan for ${config.displayFile} (environment ${config.environment})`];
   const started = plan.components.filter((component) => plan.selected.has(component.name));
   lines.push(`order: ${started.map((component) => component.name).join(' → ')}`);
@@ -44,6 +93,10 @@ export function renderPlan(config: LoadedConfig, plan: EnvironmentPlan): string 
     if (!plan.selected.has(component.name) && !plan.assumed.has(component.name)) continue;
     lines.push('', `${component.name} (${component.kind})${plan.assumed.has(component.name) ? ': assumed running (--no-deps)' : ''}`);
     lines.push(...componentLines(config, plan, component).map((line) => `  ${line}`));
+  }
+  if (plan.compose && plan.components.some((c) => c.kind === 'compose' && plan.selected.has(c.name))) {
+    lines.push('', `compose (project ${plan.compose.description.project}, on_exit: ${plan.compose.config.onExit})`);
+    for (const step of plan.compose.description.plan) lines.push(`  ${step.description}: ${JSON.stringify(step.argv)} in ${step.cwd}`);
   }
   lines.push('', `STAGECRAFT_* variables (every component): ${Object.keys(plan.urlEnv).sort().join(', ') || '(none)'}`);
   return `${lines.join('\n')}\n`;

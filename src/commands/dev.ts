@@ -8,7 +8,7 @@ import { expandEnvValues } from '../core/env/expand.js';
 import { InterruptedError, StagecraftError } from '../core/errors.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { acquireInstanceLock } from '../core/process/instance-lock.js';
-import { hasLocalEnvironment, planDev, renderPlan } from './dev-plan.js';
+import { baseEnvironment, type DevPlan, hasLocalEnvironment, planDev, renderPlan } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 export type DevFlags = FlagsOf<typeof DEV_OPTIONS, typeof DEV_POSITIONALS>;
@@ -19,10 +19,10 @@ export type DevFlags = FlagsOf<typeof DEV_OPTIONS, typeof DEV_POSITIONALS>;
  */
 export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
   const config = loadProjectConfig(ctx, ['dev']);
-  const environment = wholeEnvironment(config, flags);
-  const plan = environment ? planDev(config, flags) : undefined;
+  const plan =
+    wholeEnvironment(config, flags) || flags.dryRun ? planDev(config, flags, baseEnvironment(config, ctx.processEnv)) : undefined;
   if (flags.dryRun) {
-    ctx.print(renderPlan(config, plan ?? planDev(config, flags)));
+    ctx.print(renderPlan(config, plan as DevPlan));
     return 0;
   }
   // Before anything is touched (secrets written, processes spawned, ports probed): one run per config file.

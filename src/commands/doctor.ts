@@ -65,7 +65,7 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
 async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig, env: Record<string, string>): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   try {
-    const plan = planDev(config, ALL_COMPONENTS);
+    const plan = planDev(config, ALL_COMPONENTS, env);
     checks.push(ok('environment', `starts ${plan.components.map((component) => component.name).join(' → ')}`));
   } catch (error) {
     const issues = error instanceof ConfigError ? error.issues : [];

@@ -10,7 +10,8 @@ export interface Unit {
   readonly kind: ComponentKind;
   /** Names it waits for (their readiness, or a oneshot's success). */
   readonly dependsOn: readonly string[];
-  readonly url: string | undefined;
+  /** The URL of each of its names, where known (the summary shows them). */
+  readonly urls: Readonly<Record<string, string | undefined>>;
   /**
    * Runs until `signal` aborts and resolves once stopped (a oneshot: once done). Calls `onReady` when ready.
    * Rejects with a StagecraftError when it fails, which stops the environment.
@@ -142,7 +143,7 @@ function serviceLevelsFromLast(all: readonly Running[]): Running[][] {
 
 function logSummary(logger: Logger, all: readonly Running[], totalMs: number): void {
   const rows = all.flatMap((running) =>
-    running.unit.names.map((name) => ({ name, url: running.unit.url ?? '', time: formatSeconds(running.readyMs ?? 0) })),
+    running.unit.names.map((name) => ({ name, url: running.unit.urls[name] ?? '', time: formatSeconds(running.readyMs ?? 0) })),
   );
   const width = Math.max(...rows.map((row) => row.name.length));
   const urlWidth = Math.max(...rows.map((row) => (row.url || '-').length));
