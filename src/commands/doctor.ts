@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
 import type { DOCTOR_OPTIONS } from '../cli/options.js';
@@ -77,12 +77,29 @@ async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig,
       ...(await processChecks({ name, ...spec, projectRoot: config.projectRoot, env, commandField: `dev.services.${name}.command` })),
     );
   }
+  if (config.localEnv.compose) checks.push(await composeCheck(ctx, config, env));
   const frontend = config.localEnv.frontend;
   if (frontend?.provider.doctor) {
     const context = { ...providerContext(ctx, config, 'dev', ctx.signal), config: frontend.config, env };
     checks.push(...(await frontend.provider.doctor(context)));
   }
   return checks;
+}
+
+/** Which Compose `dev` will drive (by the version it reports), or what to install. */
+async function composeCheck(ctx: CommandContext, config: LoadedConfig, env: Record<string, string>): Promise<DoctorCheck> {
+  const { detectCompose } = await import('../core/compose/detect.js');
+  try {
+    const tool = await detectCompose(ctx.runner, env, config.projectRoot, ctx.signal);
+    const how = tool.kind === 'v2' ? 'up --wait' : 'up, then polling ps for health';
+    return ok(
+      'compose',
+      `${[basename(tool.command), ...tool.prefix].join(' ')} ${tool.version} (${tool.kind}: ${how}; engine ${tool.engine})`,
+    );
+  } catch (error) {
+    const known = isStagecraftError(error) ? error : undefined;
+    return fail('compose', known?.message ?? String(error), known?.hint);
+  }
 }
 
 function render(ctx: CommandContext, checks: readonly DoctorCheck[], json: boolean): void {

@@ -134,10 +134,23 @@ test('a second Ctrl+C while stopping runs compose kill on what this run started'
   dev.signal('SIGINT');
   // `compose stop` is under way and does not return (the stand-in holds it): the graceful stop is stuck.
   await waitUntil(() => existsSync(join(w.standinDir, 'stop-started')), 'compose stop to start', 60_000);
-  assert.equal(w.commands().some((command) => command.startsWith('kill')), false);
+  assert.equal(
+    w.commands().some((command) => command.startsWith('kill')),
+    false,
+  );
   dev.signal('SIGINT');
   await waitUntil(() => w.commands().some((command) => /^kill\b.*redis/.test(command)), 'compose kill', 60_000);
   writeFileSync(join(w.standinDir, 'release-stop'), '');
   await dev.finish();
   await assertNoOrphans(dev.marker);
+});
+
+test('doctor names the Compose it found by its reported version, or fails with what to install', async (t) => {
+  const found = await world(t, '    file: ./compose.yml\n');
+  const ok = await cli(found, ['doctor']).finish();
+  assert.match(ok.stdout, /✓ compose: docker compose 2\.24\.5 \(v2: up --wait; engine docker\)/);
+  const missing = await world(t, '    file: ./compose.yml\n', { plugin: false });
+  const bad = await cli(missing, ['doctor']).finish();
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /✗ compose: .*\n {4}fix: Install Docker with the Compose plugin/);
 });
