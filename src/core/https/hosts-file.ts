@@ -143,7 +143,7 @@ async function writeHosts(options: Omit<HostsOptions, 'domains'>, text: string):
       hint: 'Rerun with --hosts to edit it through `sudo -n`, or add the line yourself.',
     });
   }
-  await writeElevated(options, target, content);
+  await writeHostsElevated(options, target, content);
 }
 
 /** Writable by this process: the file itself and its directory (for the temp file and the rename). */
@@ -192,7 +192,8 @@ export function elevatedCommands(source: string, target: string, stats: { mode: 
   ];
 }
 
-async function writeElevated(options: Omit<HostsOptions, 'domains'>, target: string, content: Buffer): Promise<void> {
+/** The write through `sudo -n` (exported for its test, which runs it with a runner that drops the `sudo -n`). */
+export async function writeHostsElevated(options: Omit<HostsOptions, 'domains'>, target: string, content: Buffer): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-hosts-'));
   try {
     const source = join(dir, 'hosts');
