@@ -181,6 +181,20 @@ test('a certificate from another CA altogether (the user replaced it): regenerat
   assert.ok(verifiesAgainst(result.certFile, first.caFile));
 });
 
+test('an impostor CA (same name and key identifier as the mkcert CA, another key): only the signature check catches it', {
+  skip,
+  timeout: 120_000,
+}, async (t) => {
+  const box = mkcertSandbox(t);
+  const first = await ensureCertificates(options(box));
+  const impostor = makeCa(join(tempDir(t), 'impostor'), 'impostor', first.caFile);
+  signLeaf({ ca: impostor, domains: DOMAINS, days: 30, certFile: first.certFile, keyFile: first.keyFile });
+  assert.ok(readCert(first.certFile).checkIssued(readCert(first.caFile)), 'names and key identifiers match: checkIssued alone is fooled');
+  const result = await ensureCertificates(options(box));
+  assert.equal(result.reason, 'no longer verifies against the CA');
+  assert.ok(verifiesAgainst(result.certFile, first.caFile));
+});
+
 test('no mkcert on PATH: PROVIDER_NOT_AVAILABLE with the install hint and --no-https', { timeout: 60_000 }, async (t) => {
   const base = tempDir(t);
   const emptyBin = join(base, 'bin');

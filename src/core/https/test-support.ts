@@ -1,6 +1,7 @@
 // Shared by the HTTPS tests (not shipped: nothing in the CLI imports it).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { tempDir } from '../../../test/helpers/temp.js';
@@ -35,11 +36,16 @@ export function mkcertSandbox(t: TestContext): MkcertSandbox {
   return { env, caRoot, caFile: join(caRoot, 'rootCA.pem'), projectRoot };
 }
 
-/** A CA of its own in `dir` (as a user's corporate CA would be), made with openssl. */
-export function makeCa(dir: string, name: string): { certFile: string; keyFile: string } {
+/**
+ * A CA of its own in `dir` (as a user's corporate CA would be), made with openssl. `impersonate`: copy that CA's
+ * subject and subject key identifier (with a key of its own), so only a signature check can tell them apart.
+ */
+export function makeCa(dir: string, name: string, impersonate?: string): { certFile: string; keyFile: string } {
   mkdirSync(dir, { recursive: true });
   const certFile = join(dir, `${name}.pem`);
   const keyFile = join(dir, `${name}-key.pem`);
+  const subject = impersonate ? `/${new X509Certificate(readFileSync(impersonate)).subject.split('\n').join('/')}` : `/CN=${name}`;
+  const keyId = impersonate ? ['-addext', `subjectKeyIdentifier=${subjectKeyIdentifier(impersonate)}`] : [];
   openssl([
     'req',
     '-x509',
@@ -53,13 +59,19 @@ export function makeCa(dir: string, name: string): { certFile: string; keyFile: 
     '-days',
     '30',
     '-subj',
-    `/CN=${name}`,
+    subject,
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
+    ...keyId,
   ]);
   return { certFile, keyFile };
+}
+
+function subjectKeyIdentifier(certFile: string): string {
+  const out = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-ext', 'subjectKeyIdentifier'], { encoding: 'utf8' });
+  return (out.trim().split('\n').pop() ?? '').replace(/[\s:]/g, '');
 }
 
 /** A leaf certificate for `domains`, valid `days` days from now, signed by the CA given, written where asked. */
