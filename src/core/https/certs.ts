@@ -64,7 +64,7 @@ export async function ensureCertificates(options: CertificateOptions): Promise<C
   const { projectRoot, domains, logger } = options;
   assertDomains(domains);
   const mkcert = requireMkcert(options.env);
-  const caFile = join(await mkcertCaRoot(mkcert, options), 'rootCA.pem');
+  const caFile = join(await mkcertCaRoot(mkcert, { ...options, cwd: projectRoot }), 'rootCA.pem');
   ensureDevStateDir(projectRoot);
   const paths = certificatePaths(projectRoot);
   const reason = certificateProblem({ ...paths, caFile, domains, now: options.now?.() ?? new Date() });
@@ -113,6 +113,8 @@ export function requireMkcert(env: Readonly<Record<string, string>>): string {
 }
 
 export interface CaRootOptions {
+  /** Where mkcert runs; the current directory by default. */
+  readonly cwd?: string;
   readonly runner: Runner;
   readonly env: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
@@ -120,7 +122,7 @@ export interface CaRootOptions {
 
 /** `mkcert -CAROOT`: where the CA lives (CAROOT from the environment when set, else mkcert's default). */
 export async function mkcertCaRoot(mkcert: string, options: CaRootOptions): Promise<string> {
-  const { lines, result } = await runMkcert(mkcert, ['-CAROOT'], { ...options, cwd: process.cwd() });
+  const { lines, result } = await runMkcert(mkcert, ['-CAROOT'], { ...options, cwd: options.cwd ?? process.cwd() });
   const root = lines.find((line) => line.trim() !== '')?.trim();
   if (result.code === 0 && root !== undefined) return root;
   throw mkcertFailed('mkcert -CAROOT', describeExit(result), lines);
@@ -139,7 +141,7 @@ async function generateCertificate(mkcert: string, paths: CertificatePaths, opti
   renameSync(temp.certFile, paths.certFile);
 }
 
-interface MkcertRun extends CaRootOptions {
+interface MkcertRun extends Omit<CaRootOptions, 'cwd'> {
   readonly cwd: string;
 }
 

@@ -39,7 +39,7 @@ export async function httpsDoctorChecks(options: HttpsDoctorOptions): Promise<Do
   const checks: DoctorCheck[] = [{ name: 'mkcert', status: 'ok', message: mkcert.path }];
   let caRoot: string;
   try {
-    caRoot = await mkcertCaRoot(mkcert.path, options);
+    caRoot = await mkcertCaRoot(mkcert.path, { ...options, cwd: options.projectRoot });
   } catch (error) {
     if (!isStagecraftError(error)) throw error;
     checks.push({ name: 'mkcert CA', status: 'fail', message: error.message, fix: error.hint });
