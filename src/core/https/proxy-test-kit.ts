@@ -170,7 +170,7 @@ export async function startUpstream(
   };
 }
 
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11B85';
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** Server side of the handshake, then every text frame is echoed back prefixed with `echo:`. */
 function acceptEcho(req: IncomingMessage, socket: Duplex): void {
@@ -243,7 +243,7 @@ export function openWebSocket(options: {
       }
       const expected = createHash('sha1').update(`${key}${WS_GUID}`).digest('base64');
       if (!handshake.toLowerCase().includes(`sec-websocket-accept: ${expected.toLowerCase()}`)) {
-        reject(new Error(`bad Sec-WebSocket-Accept in ${handshake}`));
+        reject(new Error(`bad Sec-WebSocket-Accept for key ${key} (expected ${expected}) in ${handshake}`));
         return;
       }
       resolve(clientOn(socket, handshake, buffered.subarray(end + 4)));
