@@ -83,7 +83,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const proxy = new ProxyHandler(routes, logger, track);
 
   const createTlsServer = (): Server => {
-    const server = createSecureServer({ cert: options.cert, key: options.key, allowHTTP1: true }, (req, res) => proxy.handle(req, res));
+    const server = createSecureServer({ cert: options.cert, key: options.key, allowHTTP1: true, noDelay: true }, (req, res) =>
+      proxy.handle(req, res),
+    );
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxy.upgrade(req, socket, head));
     server.on('connection', track);
     // A client that hangs up mid-handshake is not the proxy's failure.
