@@ -142,7 +142,7 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(h1.stdout, 'curl ok 1.1');
   });
 
-  test('WebSocket upgrade: echo through the proxy', async (t) => {
+  test('WebSocket upgrade: echo through the proxy', { timeout: 120_000 }, async (t) => {
     const echo = await startUpstream((_req, res) => res.end(), { webSocketEcho: true });
     t.after(() => echo.close());
     const { proxy } = await proxyFor(t, [route(APP, 'frontend', echo.url)]);
@@ -155,7 +155,7 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(await socket.next(), `echo:${big}`);
   });
 
-  test('server-sent events arrive one by one: each before the next is sent (h2 and HTTP/1.1)', async (t) => {
+  test('server-sent events arrive one by one: each before the next is sent (h2 and HTTP/1.1)', { timeout: 120_000 }, async (t) => {
     let received: (() => void) | undefined;
     const sse = await startUpstream(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -177,7 +177,7 @@ describe('HTTPS proxy', { skip }, () => {
     }
   });
 
-  test('a 10 MB upload streams to the upstream intact (h2 and HTTP/1.1)', async (t) => {
+  test('a 10 MB upload streams to the upstream intact (h2 and HTTP/1.1)', { timeout: 120_000 }, async (t) => {
     const upload = await startUpstream((req, res) => {
       const hash = createHash('sha256');
       let bytes = 0;
@@ -252,7 +252,9 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(stdout, `308 https://${APP}:${proxy.httpsPort}/a/b?c=d`);
   });
 
-  test('listens on 127.0.0.1 and ::1 only, and close() ends listeners and open connections (WebSocket, h2 session)', async (t) => {
+  test('listens on 127.0.0.1 and ::1 only, and close() ends listeners and open connections (WebSocket, h2 session)', {
+    timeout: 120_000,
+  }, async (t) => {
     const echo = await startUpstream((_req, res) => res.end('ok'), { webSocketEcho: true });
     t.after(() => echo.close());
     const { proxy } = await proxyFor(t, [route(APP, 'frontend', echo.url)]);
