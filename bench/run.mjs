@@ -24,6 +24,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { environmentCases } from './environment.mjs';
+import { benchProxy, proxyBenchMissing } from './https-proxy.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.cjs');
@@ -468,6 +469,32 @@ async function stopLatency() {
   );
 }
 
+async function httpsProxy() {
+  const missing = proxyBenchMissing();
+  if (missing !== undefined) {
+    console.log(`SKIP  7. HTTPS proxy: ${missing}`);
+    return;
+  }
+  const { result: r, caddyVersion } = await benchProxy({ work, started, seconds: QUICK ? 3 : 10, rounds: QUICK ? 1 : 3 });
+  const fmt = (key) => `${Math.round(r[key].rps)} req/s, p50 ${r[key].p50.toFixed(2)} ms, p99 ${r[key].p99.toFixed(1)} ms`;
+  const overhead = r['stagecraft@1'].p50 - r['direct@1'].p50;
+  report(
+    '10a',
+    'HTTPS proxy, 1 connection (wrk, HTTP/1.1 over TLS): p50 added over the upstream direct',
+    `${overhead.toFixed(2)} ms (ours ${fmt('stagecraft@1')}; direct ${fmt('direct@1')}; direct TLS ${fmt('direct TLS@1')}; Caddy ${caddyVersion} ${fmt('caddy@1')})`,
+    '≤ 1 ms',
+    overhead <= 1,
+  );
+  const share = r['stagecraft@50'].rps / r['caddy@50'].rps;
+  report(
+    '10b',
+    'HTTPS proxy, 50 connections: throughput against Caddy',
+    `${(share * 100).toFixed(0)}% of Caddy (ours ${fmt('stagecraft@50')}; Caddy ${fmt('caddy@50')}; direct ${fmt('direct@50')}; direct TLS ${fmt('direct TLS@50')})`,
+    '≥ 50% of Caddy',
+    share >= 0.5,
+  );
+}
+
 // ---------- main ----------
 
 console.log(`Stagecraft benchmarks (${QUICK ? 'quick' : `${RUNS} runs, ${HEAVY_RUNS} for heavy cases`})\n`);
@@ -481,6 +508,7 @@ if (wanted('4') || wanted('6')) {
 if (wanted('5')) await stopLatency();
 if (wanted('7'))
   await environmentCases({ work, runs: QUICK ? 3 : 10, heavyRuns: HEAVY_RUNS, startDev, envFor, report, summary, spread, ms, median });
+if (wanted('10')) await httpsProxy();
 if (ONLY !== undefined) process.exit(results.every((r) => r.pass) ? 0 : 1);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
