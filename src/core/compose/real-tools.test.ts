@@ -36,7 +36,7 @@ function binWith(t: TestContext, tools: Record<string, string>): string {
   return bin;
 }
 
-function contextFor(t: TestContext, projectRoot: string, env: Record<string, string>): ComposeContext {
+function contextFor(projectRoot: string, env: Record<string, string>): ComposeContext {
   return {
     projectRoot,
     projectName: 'probe',
@@ -73,7 +73,7 @@ test('real docker-compose 1.29.2 is detected as v1; with the real daemonless Doc
   };
   const tool = await detectCompose(createRunner(), env, home, new AbortController().signal);
   assert.deepEqual({ kind: tool.kind, version: tool.version, engine: tool.engine }, { kind: 'v1', version: '1.29.2', engine: 'docker' });
-  const error = await startCompose(config(composeFile(home, 'nothing:1')), contextFor(t, home, env)).then(
+  const error = await startCompose(config(composeFile(home, 'nothing:1')), contextFor(home, env)).then(
     () => assert.fail('expected PROVIDER_NOT_AVAILABLE'),
     (caught: unknown) => caught,
   );
@@ -127,7 +127,7 @@ test('real podman-compose 1.0.3: detected by its version, up -d, then podman ps 
     { kind: tool.kind, version: tool.version, engine: tool.engine },
     { kind: 'podman-compose', version: '1.0.3', engine: 'podman' },
   );
-  const session = await startCompose(config(composeFile(project, 'localhost/compose-probe:1')), contextFor(t, project, env));
+  const session = await startCompose(config(composeFile(project, 'localhost/compose-probe:1')), contextFor(project, env));
   // Containers cannot start on these machines (see docs/compose.md); podman-compose still exits 0, so only ps tells.
   const error = await session.ready.then(
     () => undefined,
