@@ -472,7 +472,7 @@ async function stopLatency() {
 async function httpsProxy() {
   const missing = proxyBenchMissing();
   if (missing !== undefined) {
-    console.log(`SKIP  7. HTTPS proxy: ${missing}`);
+    console.log(`SKIP  10. HTTPS proxy: ${missing}`);
     return;
   }
   const { result: r, caddyVersion } = await benchProxy({ work, started, seconds: QUICK ? 3 : 10, rounds: QUICK ? 1 : 3 });
