@@ -26,6 +26,11 @@ export const DEV_OPTIONS = {
   'no-deps': { type: 'boolean', description: 'run only the named components; assume their dependencies already run' },
   logs: { type: 'string', value: 'NAME,...', description: "show only these components' output (all still run)" },
   'dry-run': { type: 'boolean', description: 'print the plan (components, order, commands, env names, URLs); run nothing' },
+  hosts: { type: 'boolean', description: 'add the dev domains that are not *.localhost to the hosts file (elevating only that edit)' },
+  'no-hosts': { type: 'boolean', description: 'leave the hosts file alone (the default): print the line to add instead' },
+  'no-https': { type: 'boolean', description: 'no HTTPS proxy, certificates or domains: components on their own URLs' },
+  'no-traefik': { type: 'boolean', description: 'accepted for the Go reference; Stagecraft runs no Traefik container' },
+  detach: { type: 'boolean', description: 'not yet: dev runs in the foreground' },
 } as const satisfies OptionTable;
 
 export const DEV_POSITIONALS = [

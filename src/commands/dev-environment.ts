@@ -14,21 +14,66 @@ import { runProcess } from '../core/process/run-process.js';
 import type { DevOptions } from '../core/provider.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import type { DevFlags } from './dev.js';
+import { startHttps } from './dev-https.js';
 import { baseEnvironment, type DevPlan, type PlannedCompose } from './dev-plan.js';
 import { providerContext } from './project-context.js';
 
 /** `stagecraft dev` for a whole local environment: every selected component under one supervisor. */
 export async function runDevEnvironment(ctx: CommandContext, config: LoadedConfig, plan: DevPlan, flags: DevFlags): Promise<void> {
   const shown = shownComponents(plan, flags.logs);
+  if (plan.https === undefined) return superviseUnits(ctx, config, plan, { listen: flags.listen, shown }, undefined);
+  // The proxy starts before the components it fronts and stops after them.
+  const https = await startHttps(ctx, config, plan, plan.https, flags.hosts === true);
+  try {
+    await superviseUnits(ctx, config, https.plan, { listen: flags.listen, shown }, https.states);
+  } finally {
+    await https.close();
+  }
+}
+
+async function superviseUnits(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  plan: DevPlan,
+  options: UnitOptions,
+  states: Map<string, string> | undefined,
+): Promise<void> {
   const selected = plan.components.filter((component) => plan.selected.has(component.name));
   const composed = selected.filter((component) => component.kind === 'compose');
   const units = selected
     .filter((component) => component.kind !== 'compose')
-    .map((component) => unitFor(ctx, config, plan, component, { listen: flags.listen, shown }));
+    .map((component) => unitFor(ctx, config, plan, component, options));
   // Compose starts its services together (one `up`): one unit carrying every selected Compose service's name.
-  if (composed.length > 0 && plan.compose) units.unshift(composeUnit(ctx, config, plan.compose, composed, shown));
+  if (composed.length > 0 && plan.compose) units.unshift(composeUnit(ctx, config, plan.compose, composed, options.shown));
   for (const name of plan.assumed) ctx.logger.info(`${name}: assumed to be running already (--no-deps)`);
-  await superviseEnvironment({ units, logger: ctx.logger, signal: ctx.signal });
+  await superviseEnvironment({
+    units: states ? units.map((unit) => reportingState(unit, states)) : units,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
+}
+
+/** The unit, telling `states` what it is doing (the proxy's 502 page shows it). */
+function reportingState(unit: Unit, states: Map<string, string>): Unit {
+  const set = (state: string) => {
+    for (const name of unit.names) states.set(name, state);
+  };
+  return {
+    ...unit,
+    async start(signal, onReady) {
+      set('starting');
+      try {
+        await unit.start(signal, () => {
+          set('ready');
+          onReady();
+        });
+        set(signal.aborted ? 'stopped' : 'done');
+      } catch (error) {
+        set('failed');
+        throw error;
+      }
+    },
+  };
 }
 
 /** `--logs a,b`: names this config has, else a usage error listing them. */

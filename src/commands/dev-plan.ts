@@ -4,18 +4,36 @@ import type { ComposeConfig, ComposeDescription } from '../core/compose/types.js
 import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment } from '../core/env/environment.js';
+import { type HttpsPlan, planHttps } from '../core/local-env/https-plan.js';
 import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment } from '../core/local-env/plan.js';
 import { resolveProjectPath } from '../core/paths.js';
 import type { DevFlags } from './dev.js';
 
 /** Whether the config asks for more than the backend alone (frontend, services, Compose). */
 export function hasLocalEnvironment(config: LoadedConfig): boolean {
-  const { frontend, services, compose } = config.localEnv;
-  return frontend !== undefined || Object.keys(services).length > 0 || compose !== undefined;
+  const { frontend, services, compose, https } = config.localEnv;
+  return (
+    frontend !== undefined ||
+    Object.keys(services).length > 0 ||
+    compose !== undefined ||
+    https.enabled === true ||
+    https.domains !== undefined
+  );
 }
 
 /** A dev command line selecting nothing: every component, with no flags. */
-export const ALL_COMPONENTS: DevFlags = { components: [], noDeps: undefined, logs: undefined, listen: undefined, dryRun: undefined };
+export const ALL_COMPONENTS: DevFlags = {
+  components: [],
+  noDeps: undefined,
+  logs: undefined,
+  listen: undefined,
+  dryRun: undefined,
+  hosts: undefined,
+  noHosts: undefined,
+  noHttps: undefined,
+  noTraefik: undefined,
+  detach: undefined,
+};
 
 /**
  * The base environment of the whole environment: environments.<env>.env_file, then the process environment.
@@ -36,6 +54,8 @@ export interface PlannedCompose {
 
 export interface DevPlan extends EnvironmentPlan {
   readonly compose: PlannedCompose | undefined;
+  /** HTTPS on dev domains for this run, when on. */
+  readonly https: HttpsPlan | undefined;
 }
 
 /**
@@ -55,7 +75,9 @@ export function planDev(config: LoadedConfig, flags: DevFlags, baseEnv: Readonly
       selection: flags.components,
       noDeps: flags.noDeps === true,
     });
-    return { ...plan, compose };
+    const https = planHttps(plan.components, localEnv.https, config.project.name, flags.noHttps === true);
+    if (https.issues.length > 0) throw new PlanError(https.issues);
+    return { ...plan, compose, https: https.https };
   } catch (error) {
     if (error instanceof PlanError) throw new ConfigError(config.locateIssues(error.issues), provider.id);
     throw error;
@@ -98,16 +120,28 @@ export function renderPlan(config: LoadedConfig, plan: DevPlan): string {
     lines.push('', `compose (project ${plan.compose.description.project}, on_exit: ${plan.compose.config.onExit})`);
     for (const step of plan.compose.description.plan) lines.push(`  ${step.description}: ${JSON.stringify(step.argv)} in ${step.cwd}`);
   }
+  if (plan.https) {
+    const { httpsPort, httpPort } = plan.https;
+    lines.push(
+      '',
+      `proxy (HTTPS, started first): 127.0.0.1 and ::1, port ${httpsPort ?? '443 if permitted, else 8443'}; http ${httpPort ?? '80 if permitted, else 8081'} redirects`,
+      '  certificate: .stagecraft/dev/certs/dev-local.pem (mkcert), trusted by every component through NODE_EXTRA_CA_CERTS',
+    );
+  }
   lines.push('', `STAGECRAFT_* variables (every component): ${Object.keys(plan.urlEnv).sort().join(', ') || '(none)'}`);
   return `${lines.join('\n')}\n`;
 }
 
-function componentLines(config: LoadedConfig, plan: EnvironmentPlan, component: PlannedComponent): string[] {
+function componentLines(config: LoadedConfig, plan: DevPlan, component: PlannedComponent): string[] {
   const lines: string[] = [];
   const deps = component.dependsOn.filter((name) => plan.selected.has(name) || plan.assumed.has(name));
   if (deps.length > 0) lines.push(`waits for: ${deps.join(', ')}`);
-  if (component.url !== undefined) lines.push(`url: ${component.url}`);
-  if (component.internalUrl !== undefined && component.internalUrl !== component.url) lines.push(`internal url: ${component.internalUrl}`);
+  const domain = plan.https?.domains[component.name];
+  if (domain !== undefined) lines.push(`url: https://${domain} (port ${plan.https?.httpsPort ?? '443 if permitted, else 8443'})`);
+  else if (component.url !== undefined) lines.push(`url: ${component.url}`);
+  if (component.internalUrl !== undefined && (domain !== undefined || component.internalUrl !== component.url)) {
+    lines.push(`internal url: ${component.internalUrl}`);
+  }
   const process = processOf(config, component);
   if (process !== undefined) {
     lines.push(`argv: ${JSON.stringify(process.command)}`);

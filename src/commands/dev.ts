@@ -5,7 +5,7 @@ import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
 import { expandEnvValues } from '../core/env/expand.js';
-import { InterruptedError, StagecraftError } from '../core/errors.js';
+import { InterruptedError, StagecraftError, UsageError } from '../core/errors.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { acquireInstanceLock } from '../core/process/instance-lock.js';
 import { baseEnvironment, type DevPlan, hasLocalEnvironment, planDev, renderPlan } from './dev-plan.js';
@@ -18,6 +18,13 @@ export type DevFlags = FlagsOf<typeof DEV_OPTIONS, typeof DEV_POSITIONALS>;
  * A stop requested by the user (Ctrl+C, SIGTERM, SIGHUP) is a success once everything has exited.
  */
 export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<number> {
+  if (flags.detach) {
+    throw new UsageError(
+      '--detach is not available yet: `stagecraft dev` runs in the foreground (run it in a terminal multiplexer or with `&` meanwhile)',
+      'dev',
+    );
+  }
+  if (flags.noTraefik) ctx.logger.debug('--no-traefik: nothing to do, Stagecraft runs no Traefik container');
   const config = loadProjectConfig(ctx, ['dev']);
   const plan =
     wholeEnvironment(config, flags) || flags.dryRun ? planDev(config, flags, baseEnvironment(config, ctx.processEnv)) : undefined;
@@ -59,7 +66,9 @@ async function runBackendAlone(ctx: CommandContext, config: LoadedConfig, flags:
 
 /** A config with a frontend, services or Compose, or a command line selecting components, runs the whole environment. */
 function wholeEnvironment(config: LoadedConfig, flags: DevFlags): boolean {
-  return hasLocalEnvironment(config) || flags.components.length > 0 || flags.noDeps === true || flags.logs !== undefined;
+  return (
+    hasLocalEnvironment(config) || flags.components.length > 0 || flags.noDeps === true || flags.logs !== undefined || flags.hosts === true
+  );
 }
 
 /**

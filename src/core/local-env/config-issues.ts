@@ -11,6 +11,15 @@ export interface LocalEnvConfig {
   readonly frontend: FrontendSelection | undefined;
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly compose: ComposeBlock | undefined;
+  /** dev.domains, dev.https and dev.proxy as written (planning decides what they mean for this run). */
+  readonly https: HttpsBlock;
+}
+
+export interface HttpsBlock {
+  readonly domains: Readonly<Record<string, string>> | undefined;
+  readonly enabled: boolean | undefined;
+  readonly httpsPort: number | undefined;
+  readonly httpPort: number | undefined;
 }
 
 export interface FrontendSelection {
@@ -23,7 +32,13 @@ export interface FrontendSelection {
 type Data = Record<string, unknown>;
 type Parsed = {
   frontend?: { provider: string; depends_on: string[] };
-  dev?: { services: Record<string, ServiceConfig>; compose?: ComposeBlock };
+  dev?: {
+    services: Record<string, ServiceConfig>;
+    compose?: ComposeBlock;
+    domains?: Record<string, string>;
+    https?: boolean;
+    proxy?: { https_port?: number; http_port?: number };
+  };
 };
 
 /**
@@ -44,7 +59,9 @@ export function localEnvIssues(
     for (const [name, service] of Object.entries(services)) issues.push(...serviceIssues(name, service, context));
     if (parsed?.dev?.compose) issues.push(...composeIssues(parsed.dev.compose, context));
   }
-  return { issues, config: { frontend, services, compose: parsed?.dev?.compose } };
+  const dev = parsed?.dev;
+  const https = { domains: dev?.domains, enabled: dev?.https, httpsPort: dev?.proxy?.https_port, httpPort: dev?.proxy?.http_port };
+  return { issues, config: { frontend, services, compose: dev?.compose, https } };
 }
 
 function frontendSelection(

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { durationField } from '../duration.js';
+import { isValidDomain } from '../https/domains.js';
 import type { FrontendProvider } from '../provider.js';
 import { processEntries } from '../provider-kit/process-schema.js';
 
@@ -14,6 +15,8 @@ export const COMPONENT_NAME = /^[a-z][a-z0-9_-]*$/;
 /** Names core gives its own components or keeps for them. */
 export const RESERVED_NAMES = ['backend', 'frontend', 'proxy', 'compose'] as const;
 export const ON_EXIT = ['stop', 'down', 'keep'] as const;
+
+const portField = (description: string) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535), v.description(description));
 
 const dependsOnField = (description: string) => v.optional(v.pipe(v.array(v.string()), v.description(description)), []);
 
@@ -80,6 +83,36 @@ export const devSchema = v.strictObject({
     {},
   ),
   compose: v.optional(v.pipe(composeSchema, v.description('Infrastructure run by Docker Compose (or podman-compose).'))),
+  domains: v.optional(
+    v.pipe(
+      v.record(
+        v.string(),
+        v.pipe(
+          v.string(),
+          v.check(isValidDomain, 'expected a domain name such as app.shop.localhost'),
+          v.description('The domain of this component.'),
+        ),
+      ),
+      v.description('HTTPS domain per component name (frontend: app.shop.localhost). Default: <component>.<slug(project.name)>.localhost.'),
+    ),
+  ),
+  https: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description(
+        "Serve http components on their domains over HTTPS through Stagecraft's own proxy. Default: true when dev.domains is set.",
+      ),
+    ),
+  ),
+  proxy: v.optional(
+    v.pipe(
+      v.strictObject({
+        https_port: v.optional(portField('HTTPS port of the proxy. Set, it must be bound (no fallback). Default: 443, else 8443.')),
+        http_port: v.optional(portField('HTTP port that redirects to HTTPS. Set, it must be bound. Default: 80, else 8081.')),
+      }),
+      v.description('Ports of the HTTPS proxy.'),
+    ),
+  ),
 });
 
 export function frontendSchema(providers: readonly FrontendProvider[]) {
