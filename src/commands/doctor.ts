@@ -12,7 +12,7 @@ import { fail, ok } from '../core/provider-kit/doctor-checks.js';
 import { processChecks } from '../core/provider-kit/process-doctor.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import { devEnvironmentFiles } from './dev.js';
-import { ALL_COMPONENTS, hasLocalEnvironment, planDev } from './dev-plan.js';
+import { ALL_COMPONENTS, type DevPlan, hasLocalEnvironment, planDev } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
@@ -64,8 +64,9 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
 /** The rest of the local environment: its plan holds (names, dependencies), then each service and the frontend. */
 async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig, env: Record<string, string>): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
+  let plan: DevPlan | undefined;
   try {
-    const plan = planDev(config, ALL_COMPONENTS, env);
+    plan = planDev(config, ALL_COMPONENTS, env);
     checks.push(ok('environment', `starts ${plan.components.map((component) => component.name).join(' → ')}`));
   } catch (error) {
     const issues = error instanceof ConfigError ? error.issues : [];
@@ -78,6 +79,16 @@ async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig,
     );
   }
   if (config.localEnv.compose) checks.push(await composeCheck(ctx, config, env));
+  const https = plan?.https;
+  if (https) {
+    const { httpsDoctorChecks } = await import('../core/https/doctor.js');
+    const { hostsFilePath } = await import('../core/https/hosts-file.js');
+    const domains = [...new Set(Object.values(https.domains))];
+    const hostsFile = hostsFilePath(ctx.processEnv);
+    checks.push(
+      ...(await httpsDoctorChecks({ projectRoot: config.projectRoot, domains, env, runner: ctx.runner, signal: ctx.signal, hostsFile })),
+    );
+  }
   const frontend = config.localEnv.frontend;
   if (frontend?.provider.doctor) {
     const context = { ...providerContext(ctx, config, 'dev', ctx.signal), config: frontend.config, env };

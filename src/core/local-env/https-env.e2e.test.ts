@@ -166,3 +166,16 @@ test('a domain outside .localhost: a warning with the exact hosts line; with --h
   assert.equal(readFileSync(hostsFile, 'utf8'), before, 'its own lines removed, nothing else');
   await assertNoOrphans(added.marker);
 });
+
+test('doctor checks HTTPS: mkcert and its CA, the certificate, the hosts file for other domains', async (t) => {
+  const missing = mkcertMissing();
+  if (missing) return t.skip(missing);
+  const w = await httpsWorld(t, '{ frontend: app.shop.test }');
+  const hostsFile = join(tempDir(t, 'stagecraft-hosts-'), 'hosts');
+  writeFileSync(hostsFile, '127.0.0.1 localhost\n');
+  execFileSync('mkcert', ['-CAROOT'], { env: { ...process.env, CAROOT: w.caroot } });
+  const result = await startCli(['doctor'], { cwd: w.cwd, env: { CAROOT: w.caroot, STAGECRAFT_HOSTS_FILE: hostsFile } }).finish();
+  assert.match(result.stdout, /mkcert/);
+  assert.match(result.stdout, /app\.shop\.test/);
+  assert.match(result.stdout, /certificate/i);
+});
