@@ -36,9 +36,9 @@ export default defineConfig({
   outputOptions: {
     codeSplitting: {
       groups: [
-        // What the CLI entry shares with lazily loaded modules (the version, the cache directory): one small chunk,
+        // What the CLI entry shares with lazily loaded modules (the version, the cache directory, the path hash): one small chunk,
         // so the groups below do not take these along and pull a whole later chunk into the entry (+25% on --version).
-        { name: 'entry-shared', priority: 40, test: /[\\/]src[\\/](version|core[\\/]cache-dir)\.ts$/ },
+        { name: 'entry-shared', priority: 40, test: /[\\/]src[\\/](version|core[\\/](cache-dir|path-hash))\.ts$/ },
         // Every command needs these (the context's logger and runner): never inside a later group.
         {
           name: 'boot',

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { pathHash } from './core/path-hash.js';
 
 /**
  * V8 code cache for Stagecraft's own bundle. Measured on Node 20 (docs/benchmarks.md, "Compile cache"),
@@ -39,7 +39,7 @@ export function enableCompileCache(bundleDir: string, cacheRoot: string | undefi
 
 /** Node 20: the directory holding this install's entries, for this V8 only. */
 export function installCacheDir(cacheRoot: string, bundleDir: string): string {
-  const install = createHash('sha256').update(bundleDir).digest('hex').slice(0, 16);
+  const install = pathHash(bundleDir, 16);
   return join(cacheRoot, 'v8', `${process.version}-${process.arch}`, install);
 }
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StagecraftError } from '../errors.js';
+import { pathHash } from '../path-hash.js';
 
 // node:net is imported as usual: a command that locks has loaded it anyway (the host:port fields of the provider
 // schemas use it, and a piped or terminal stdout is a net.Socket), so deferring it would save nothing.
@@ -56,7 +56,7 @@ function defaultAddress(key: string): string {
   try {
     canonical = realpathSync(key);
   } catch {}
-  const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+  const hash = pathHash(canonical);
   if (process.platform === 'linux') return `\0stagecraft-lock-${hash}`;
   const dir = join(tmpdir(), `stagecraft-${process.getuid?.() ?? 'user'}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
