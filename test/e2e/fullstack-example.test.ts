@@ -1,21 +1,26 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, startCli } from '../helpers/cli.js';
+import { findPostgresBinary, PostgresNotFoundError } from '../helpers/postgres.js';
 import { assertNoOrphans, freePort, portIsOpen } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'fullstack');
 
-/** PostgreSQL's server programs, as the example finds them (PATH). CI installs them (.ci/run); elsewhere they may be missing. */
-function postgresMissing(): string | undefined {
-  const found = spawnSync('initdb', ['--version'], { encoding: 'utf8' });
-  if (found.status === 0) return undefined;
-  const reason = 'initdb is not on PATH (Debian: apt-get install postgresql)';
-  if (process.env.STAGECRAFT_REQUIRE_ENGINE === '1') throw new Error(`${reason}; CI must have it`);
-  return reason;
+/**
+ * The directory of PostgreSQL's server programs, which the example runs by name: on PATH here, under
+ * /usr/lib/postgresql/<major>/bin on a plain Debian install (CI installs it: .ci/run). Missing is a failure in CI.
+ */
+function postgresBin(): { dir: string } | { missing: string } {
+  try {
+    return { dir: dirname(findPostgresBinary('initdb')) };
+  } catch (error) {
+    if (!(error instanceof PostgresNotFoundError)) throw error;
+    if (process.env.STAGECRAFT_REQUIRE_POSTGRES === '1') throw error;
+    return { missing: error.message };
+  }
 }
 
 /** The example, copied to a temp dir with free ports in place of its fixed ones (54329 db, 54330 backend, 54331 web). */
@@ -33,14 +38,14 @@ async function exampleCopy(t: Parameters<typeof tempDir>[0]): Promise<{ cwd: str
 }
 
 test('the fullstack example: real PostgreSQL as a native service, a migration, backend and frontend; Ctrl+C leaves nothing', async (t) => {
-  const missing = postgresMissing();
-  if (missing) return t.skip(missing);
+  const postgres = postgresBin();
+  if ('missing' in postgres) return t.skip(postgres.missing);
   const { cwd, ports } = await exampleCopy(t);
   // As root, the example keeps PostgreSQL's data under TMPDIR (nobody cannot reach a checkout under /root):
   // give it one of the test's own, reachable by nobody, removed afterwards.
   const tmp = tempDir(t, 'stagecraft-pgtmp-');
   chmodSync(tmp, 0o755);
-  const cli = startCli(['dev'], { cwd, env: { TMPDIR: tmp } });
+  const cli = startCli(['dev'], { cwd, env: { TMPDIR: tmp }, path: [postgres.dir] });
   await cli.waitForStderr(/all ready in [\d.]+s/, 120_000);
 
   // The backend reached PostgreSQL through DATABASE_URL, built from STAGECRAFT_SERVICE_DB_URL; the migration ran.
