@@ -84,8 +84,8 @@ function composeConfig(file: string, overrides: Partial<ComposeConfig> = {}): Co
   return { files: [file], project: 'shop', services: undefined, ready: {}, onExit: 'stop', ...overrides };
 }
 
-function contextFor(world: ReturnType<typeof composeWorld>, format: 'text' | 'json' = 'text') {
-  const captured = captureLogger(format);
+function contextFor(world: ReturnType<typeof composeWorld>, format: 'text' | 'json' = 'text', verbose = false) {
+  const captured = captureLogger(format, { verbose });
   const signal = new AbortController();
   const forced = new AbortController();
   const context = {
@@ -145,19 +145,19 @@ test('v2: up --wait, an init container that exited 0 is done, readiness beyond h
     web: { tcp: `127.0.0.1:${tcpPort}`, timeoutMs: 60_000 },
     api: { http: `http://127.0.0.1:${httpPort}/health`, timeoutMs: 60_000 },
   };
-  const { context, captured } = contextFor(world);
+  const { context, captured } = contextFor(world, 'text', true);
   const session = world.track(await startCompose(composeConfig(world.file, { ready }), context));
   let settled = false;
   session.ready.then(() => (settled = true)).catch(() => {});
-  // Health is done once the followers run; web and api are still not listening, so it must keep waiting.
-  await waitUntil(() => composeCommands(world.calls()).some((c) => c.startsWith('logs') && c.endsWith('web')), 'the log followers');
-  await waitUntil(() => captured.text().includes('cache: Ready'), 'the cache line');
+  // The debug record of cache's log readiness comes after health; web and api do not listen yet, so no ready.
+  await waitUntil(() => /ready \(a log line matching \/Ready to accept connections\/\)/.test(captured.text()), 'cache ready');
   assert.equal(settled, false, 'ready before web and api listen');
   const tcp = createServer((socket) => socket.end());
   const http = createHttpServer((_, res) => res.end('ok'));
   t.after(() => void tcp.close());
   t.after(() => void http.close());
   await listen(tcp, tcpPort);
+  await waitUntil(() => captured.text().includes(`ready (a TCP connection to 127.0.0.1:${tcpPort})`), 'web ready');
   assert.equal(settled, false, 'ready before api answers');
   await listen(http, httpPort);
   await session.ready;

@@ -195,12 +195,17 @@ function composePlan(config: ComposeConfig, project: string, services: readonly 
       cwd,
     },
   ];
-  if (config.onExit !== 'keep') {
+  if (config.onExit === 'stop') {
     steps.push({
-      description: `on exit: ${config.onExit} the services this run started`,
-      argv: [...base, config.onExit, '<services started by this run>'],
+      description: 'on exit: stop the services this run started',
+      argv: [...base, 'stop', '<services started by this run>'],
       cwd,
     });
+  }
+  if (config.onExit === 'down') {
+    const description =
+      'on exit: down (never -v); when part of the project ran before, only rm --stop --force of the services this run started';
+    steps.push({ description, argv: [...base, 'down'], cwd });
   }
   return steps;
 }

@@ -106,6 +106,14 @@ test('describe: project name precedence, URLs, selection, and a plan with no env
   ]);
   assert.ok(chosen.plan.some((step) => step.argv.join(' ').includes('up --detach --wait web cache')));
   assert.ok(!JSON.stringify(described.plan).includes('hunter2'));
+  assert.deepEqual(described.plan.at(-1)?.argv.slice(-2), ['stop', '<services started by this run>']);
+  const down = describeCompose({ ...config, onExit: 'down' }, context).plan.at(-1)?.argv;
+  assert.deepEqual(down?.slice(-1), ['down']);
+  assert.ok(!down?.includes('-v') && !down?.includes('--volumes'));
+  assert.equal(
+    describeCompose({ ...config, onExit: 'keep' }, context).plan.some((step) => /on exit/.test(step.description)),
+    false,
+  );
   writeFileSync(file, 'services:\n  db: { image: postgres }\n');
   assert.equal(describeCompose(config, context).project, 'my-shop');
   assert.equal(composeProjectSlug('Über Platform 2'), 'ber-platform-2');

@@ -25,6 +25,8 @@ import type { ComposeConfig, ComposeContext, ComposeSession } from './types.js';
 const MONITOR_INTERVAL_MS = 1000;
 /** Log followers get this long to end after SIGTERM (they only read logs). */
 const FOLLOWER_GRACE_MS = 2000;
+/** How long a failure report waits for a dead service's follower to write its last lines. */
+const FOLLOWER_DRAIN_MS = 3000;
 
 /**
  * Detects the tool, checks that the project is ours, notes what already runs, then starts the services.
@@ -198,14 +200,15 @@ class Session implements ComposeSession {
       if (signal.aborted) return;
       const containers = await cli.containers(signal).catch(() => undefined);
       const broken = containers && brokenService(containers, services);
-      if (broken && !signal.aborted) return this.#fail(await this.#failure(broken.service, broken.what));
+      if (broken && !signal.aborted) return this.#fail(await this.#failure(broken.service, broken.what, true));
       setTimeout(() => void tick(), MONITOR_INTERVAL_MS).unref();
     };
     setTimeout(() => void tick(), MONITOR_INTERVAL_MS).unref();
   }
 
   /** DEV_SERVER_FAILED naming the service, with its last lines (from its follower, else `logs --tail`). */
-  async #failure(service: string, what: string): Promise<StagecraftError> {
+  async #failure(service: string, what: string, died = false): Promise<StagecraftError> {
+    if (died) await this.#drained(service);
     const followed = this.#tails.get(service)?.toString() ?? '';
     const detail = followed !== '' ? followed : await this.#options.cli.lastLines(service, this.#since);
     return new StagecraftError({
@@ -215,6 +218,21 @@ class Session implements ComposeSession {
       detail: this.#options.context.logger.redactor.mask(detail) || undefined,
       hint: `See its logs: ${this.#options.cli.composeArgs(['logs', service]).join(' ')}`,
     });
+  }
+
+  /**
+   * A dead container's last lines may still be on their way through its follower, which ends by itself once
+   * it has written them; waiting (bounded) for that end puts the lines that explain the death into the error.
+   */
+  async #drained(service: string): Promise<void> {
+    const follower = this.#followers.get(service);
+    if (follower === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, FOLLOWER_DRAIN_MS);
+    });
+    await Promise.race([follower.handle.exit.catch(() => {}), bound]);
+    clearTimeout(timer);
   }
 
   async #stop(): Promise<void> {
