@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer, type Server } from 'node:net';
@@ -265,8 +265,10 @@ describe('HTTPS proxy', { skip }, () => {
     t.after(() => echo.close());
     const { proxy } = await proxyFor(t, [route(APP, 'frontend', echo.url)]);
     const port = proxy.httpsPort;
-    assert.deepEqual(listeningAddresses(port), ['127.0.0.1', '::1']);
-    if (proxy.httpPort) assert.deepEqual(listeningAddresses(proxy.httpPort), ['127.0.0.1', '::1']);
+    // ::1 where this machine has an IPv6 loopback (a CI container may not).
+    const loopback = (await ipv6Loopback()) ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
+    assert.deepEqual(listeningAddresses(port), loopback);
+    if (proxy.httpPort) assert.deepEqual(listeningAddresses(proxy.httpPort), loopback);
     const socket = await openWebSocket({ port, host: APP, ca: certs.ca });
     socket.send('before close');
     assert.equal(await socket.next(), 'echo:before close');
@@ -340,7 +342,7 @@ describe('HTTPS proxy', { skip }, () => {
       const text = log.text();
       assert.match(
         text,
-        new RegExp(`port ${https} is in use by node \\(pid ${process.pid}\\) \\(EADDRINUSE\\): the HTTPS proxy listens on port 0 instead`),
+        new RegExp(`port ${https} is in use by \\S+ \\(pid ${process.pid}\\) \\(EADDRINUSE\\): the HTTPS proxy listens on port 0 instead`),
       );
       assert.match(text, /the HTTP redirect is off/);
       const response = await clientRequest({ port: proxy.httpsPort, host: APP, ca: certs.ca });
@@ -365,7 +367,7 @@ describe('HTTPS proxy', { skip }, () => {
       );
       assert.ok(isStagecraftError(error), String(error));
       assert.equal(error.category, 'DEV_SERVER_FAILED');
-      assert.match(error.message, new RegExp(`dev\\.proxy\\.https_port is ${taken}.*in use by node`));
+      assert.match(error.message, new RegExp(`dev\\.proxy\\.https_port is ${taken}.*in use by \\S+ \\(pid ${process.pid}\\)`));
       // The configured HTTP port too, after HTTPS was bound: the HTTPS listeners are closed again.
       const free = await holdPort(t);
       const httpError = await startProxy({
@@ -414,10 +416,25 @@ console.log(JSON.stringify({ fallback, configured }));
 `,
       );
       const tsx = join(import.meta.dirname, '../../../node_modules/tsx/dist/loader.mjs');
+      // The checkout must be readable by nobody (it is not under a private home such as /root).
+      const setpriv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+      const readable = spawnSync('setpriv', [
+        ...setpriv,
+        process.execPath,
+        '-e',
+        `for (const f of process.argv.slice(1)) require('node:fs').accessSync(f)`,
+        tsx,
+        proxyModule,
+        loggerModule,
+      ]);
+      if (readable.status !== 0) {
+        t.skip(`the nobody user cannot read this checkout, so it cannot run the proxy: ${String(readable.stderr).split('\n')[0]}`);
+        return;
+      }
       const output = await new Promise<string>((resolve, reject) => {
         const child = execFile(
           'setpriv',
-          ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', tsx, script],
+          [...setpriv, process.execPath, '--import', tsx, script],
           { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir }, encoding: 'utf8', timeout: 120_000 },
           (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         );
@@ -526,6 +543,14 @@ function listeningAddresses(port: number): string[] {
     }
   }
   return addresses.sort();
+}
+
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '::1', port: 0 }, () => server.close(() => resolve(true)));
+  });
 }
 
 function tempDirNoContext(): string {
