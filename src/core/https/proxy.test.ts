@@ -130,6 +130,27 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(proxy.url(APP), `https://${APP}:${port}`);
   });
 
+  test('a request without Host (HTTP/1.0) is routed by the TLS server name (SNI)', { timeout: 120_000 }, async (t) => {
+    const app = await startUpstream((_req, res) => res.end('app'));
+    const api = await startUpstream((req, res) => res.end(`api saw host ${req.headers.host}`));
+    t.after(() => Promise.all([app.close(), api.close()]));
+    const { proxy } = await proxyFor(t, [route(APP, 'frontend', app.url), route(API, 'backend', api.url)]);
+    const { connect: tls } = await import('node:tls');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tls({ host: '127.0.0.1', port: proxy.httpsPort, servername: API, ca: certs.ca, ALPNProtocols: ['http/1.1'] }, () =>
+        socket.write('GET / HTTP/1.0\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.[01] 200/);
+    assert.match(answer, new RegExp(`api saw host ${API.replaceAll('.', '\\.')}$`));
+  });
+
   test('curl with only the mkcert CA: --http2 negotiates h2 by ALPN, --http1.1 falls back', async (t) => {
     const app = await startUpstream((_req, res) => res.end('curl ok'));
     t.after(() => app.close());
