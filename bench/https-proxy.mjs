@@ -2,7 +2,7 @@
 // no proxy, in one run, same mkcert certificate, same upstream (a tiny Node HTTP server in its own process),
 // measured with wrk (HTTP/1.1 over TLS; wrk does not speak h2) at 1 and 50 connections.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HOST = 'app.bench.localhost';
@@ -60,14 +60,25 @@ export function parseWrk(text) {
   return { rps, p50: percentile(50), p99: percentile(99), errors };
 }
 
-function wrk(url, connections, seconds) {
+const CLOCK_TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
+/** One wrk run; with `pid`, also how many cores that process kept busy during it. */
+function wrk(url, connections, seconds, pid) {
+  const cpuBefore = pid ? cpuMs(pid) : 0;
+  const started = performance.now();
   const result = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${HOST}`, url], {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`wrk ${url}: ${result.stderr}`);
   const parsed = parseWrk(result.stdout);
   if (parsed.errors) throw new Error(`wrk ${url} saw errors (${parsed.errors}):\n${result.stdout}`);
-  return parsed;
+  return { ...parsed, cores: pid ? (cpuMs(pid) - cpuBefore) / (performance.now() - started) : Number.NaN };
 }
 
 /**
@@ -115,7 +126,7 @@ export async function benchProxy({ work, started, seconds, rounds }) {
     ].join('\n'),
   );
   const caddyEnv = { XDG_DATA_HOME: join(dir, 'caddy-data'), XDG_CONFIG_HOME: join(dir, 'caddy-config'), HOME: dir };
-  await startProcess('caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
+  const caddy = await startProcess('caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
     env: caddyEnv,
     ready: /serving initial configuration/,
     started,
@@ -128,6 +139,7 @@ export async function benchProxy({ work, started, seconds, rounds }) {
     stagecraft: `https://127.0.0.1:${ours.match[1]}`,
     caddy: `https://127.0.0.1:${caddyPort}`,
   };
+  const pids = { direct: upstream.child.pid, 'direct TLS': directTls.child.pid, stagecraft: ours.child.pid, caddy: caddy.child.pid };
   const samples = {};
   for (const name of Object.keys(targets)) wrk(targets[name], 1, 1); // warm up: JIT, pools, TLS session
   for (let round = 0; round < rounds; round++) {
@@ -135,7 +147,7 @@ export async function benchProxy({ work, started, seconds, rounds }) {
       for (const [name, url] of Object.entries(targets)) {
         const key = `${name}@${connections}`;
         samples[key] ??= [];
-        samples[key].push(wrk(url, connections, seconds));
+        samples[key].push(wrk(url, connections, seconds, pids[name]));
       }
     }
   }
@@ -143,7 +155,12 @@ export async function benchProxy({ work, started, seconds, rounds }) {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const result = {};
   for (const [key, runs] of Object.entries(samples)) {
-    result[key] = { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+    result[key] = {
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      cores: median(runs.map((r) => r.cores)),
+    };
   }
   return { result, caddyVersion };
 }

@@ -476,7 +476,8 @@ async function httpsProxy() {
     return;
   }
   const { result: r, caddyVersion } = await benchProxy({ work, started, seconds: QUICK ? 3 : 10, rounds: QUICK ? 1 : 3 });
-  const fmt = (key) => `${Math.round(r[key].rps)} req/s, p50 ${r[key].p50.toFixed(2)} ms, p99 ${r[key].p99.toFixed(1)} ms`;
+  const fmt = (key) =>
+    `${Math.round(r[key].rps)} req/s, p50 ${r[key].p50.toFixed(2)} ms, p99 ${r[key].p99.toFixed(1)} ms, ${r[key].cores.toFixed(2)} cores busy`;
   const overhead = r['stagecraft@1'].p50 - r['direct@1'].p50;
   report(
     '10a',

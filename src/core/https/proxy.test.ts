@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer, type Server } from 'node:net';
@@ -130,6 +130,27 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(proxy.url(APP), `https://${APP}:${port}`);
   });
 
+  test('a request without Host (HTTP/1.0) is routed by the TLS server name (SNI)', { timeout: 120_000 }, async (t) => {
+    const app = await startUpstream((_req, res) => res.end('app'));
+    const api = await startUpstream((req, res) => res.end(`api saw host ${req.headers.host}`));
+    t.after(() => Promise.all([app.close(), api.close()]));
+    const { proxy } = await proxyFor(t, [route(APP, 'frontend', app.url), route(API, 'backend', api.url)]);
+    const { connect: tls } = await import('node:tls');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tls({ host: '127.0.0.1', port: proxy.httpsPort, servername: API, ca: certs.ca, ALPNProtocols: ['http/1.1'] }, () =>
+        socket.write('GET / HTTP/1.0\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.[01] 200/);
+    assert.match(answer, new RegExp(`api saw host ${API.replaceAll('.', '\\.')}$`));
+  });
+
   test('curl with only the mkcert CA: --http2 negotiates h2 by ALPN, --http1.1 falls back', async (t) => {
     const app = await startUpstream((_req, res) => res.end('curl ok'));
     t.after(() => app.close());
@@ -252,49 +273,79 @@ describe('HTTPS proxy', { skip }, () => {
     assert.equal(stdout, `308 https://${APP}:${proxy.httpsPort}/a/b?c=d`);
   });
 
-  test('listens on 127.0.0.1 and ::1 only, and close() ends listeners and open connections (WebSocket, h2 session)', {
+  test('listens on 127.0.0.1 and ::1 only, and close() ends listeners and open connections (WebSocket, h2 session, a stream)', {
     timeout: 120_000,
   }, async (t) => {
-    const echo = await startUpstream((_req, res) => res.end('ok'), { webSocketEcho: true });
+    const echo = await startUpstream(
+      (req, res) => {
+        if (req.url === '/forever') res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: open\n\n');
+        else res.end('ok');
+      },
+      { webSocketEcho: true },
+    );
     t.after(() => echo.close());
     const { proxy } = await proxyFor(t, [route(APP, 'frontend', echo.url)]);
     const port = proxy.httpsPort;
-    assert.equal(await listening(port, '127.0.0.1'), true);
-    const externalAddress = (await import('node:os')).networkInterfaces();
-    const external = Object.values(externalAddress)
-      .flat()
-      .find((address) => address && address.family === 'IPv4' && !address.internal);
-    if (external) assert.equal(await listening(port, external.address), false, `not on ${external.address}`);
+    // ::1 where this machine has an IPv6 loopback (a CI container may not).
+    const loopback = (await ipv6Loopback()) ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
+    assert.deepEqual(listeningAddresses(port), loopback);
+    if (proxy.httpPort) assert.deepEqual(listeningAddresses(proxy.httpPort), loopback);
     const socket = await openWebSocket({ port, host: APP, ca: certs.ca });
     socket.send('before close');
     assert.equal(await socket.next(), 'echo:before close');
     await clientRequest({ port, host: APP, ca: certs.ca, h2: true });
-    await proxy.close();
-    // The tunnel was cut: a message sent now never comes back, and the client sees its socket close.
+    // A response still streaming over HTTP/1.1: not idle, so only closing its connection ends it.
+    const { request } = await import('node:https');
+    const streamEnded = new Promise<string>((resolve) => {
+      const req = request({ host: APP, port, path: '/forever', ca: certs.ca, agent: false, lookup: toLoopback }, (res) => {
+        res.once('data', () => {
+          proxyClosed = proxy.close();
+        });
+        res.on('close', () => resolve('closed'));
+        res.on('error', () => resolve('closed'));
+      });
+      req.on('error', () => resolve('closed'));
+      req.end();
+    });
+    let proxyClosed: Promise<void> | undefined;
+    assert.equal(await streamEnded, 'closed');
+    await proxyClosed;
+    // The tunnel was cut: the client sees its socket close.
     assert.match(await socket.next(), /socket closed/);
     assert.equal(await listening(port, '127.0.0.1'), false);
     assert.equal(await listening(port, '::1'), false);
-    if (proxy.httpPort) assert.equal(await listening(proxy.httpPort, '127.0.0.1'), false);
+    assert.deepEqual(listeningAddresses(port), []);
   });
 
   test('access log at debug: method, host, path and status, never an Authorization or Cookie value, nor the query', async (t) => {
     const app = await startUpstream((_req, res) => res.end('ok'));
     t.after(() => app.close());
-    const { proxy, log } = await proxyFor(t, [route(APP, 'frontend', app.url)]);
     const secrets = { authorization: 'Bearer tok-AUTH-5ecret', cookie: 'session=COOKIE-5ecret' };
-    await clientRequest({
-      port: proxy.httpsPort,
-      host: APP,
-      ca: certs.ca,
-      path: '/private?token=QUERY-5ecret',
-      headers: secrets,
-      h2: true,
-    });
-    await clientRequest({ port: proxy.httpsPort, host: APP, ca: certs.ca, path: '/h1', headers: secrets });
-    await waitFor(() => /\/h1 → 200/.test(log.text()));
-    const text = log.text();
-    assert.match(text, new RegExp(`GET https://${APP.replaceAll('.', '\\.')}:${proxy.httpsPort}/private → 200 \\(h2`));
-    assert.doesNotMatch(text, /5ecret/);
+    // Both formats: JSON records carry every field, text shows the message only.
+    for (const format of ['text', 'json'] as const) {
+      const log = captureLogger(format, { verbose: true });
+      const proxy = await startProxy({
+        cert: certs.cert,
+        key: certs.key,
+        routes: [route(APP, 'frontend', app.url)],
+        logger: log.logger,
+        defaultPorts: EPHEMERAL,
+      });
+      t.after(() => proxy.close());
+      await clientRequest({
+        port: proxy.httpsPort,
+        host: APP,
+        ca: certs.ca,
+        path: '/private?token=QUERY-5ecret',
+        headers: secrets,
+        h2: true,
+      });
+      await clientRequest({ port: proxy.httpsPort, host: APP, ca: certs.ca, path: '/h1', headers: secrets });
+      await waitFor(() => /\/h1 → 200/.test(log.text()));
+      const text = log.text();
+      assert.match(text, new RegExp(`GET https://${APP.replaceAll('.', '\\.')}:${proxy.httpsPort}/private → 200 \\(h2`));
+      assert.doesNotMatch(text, /5ecret/);
+    }
   });
 
   describe('ports', () => {
@@ -312,7 +363,7 @@ describe('HTTPS proxy', { skip }, () => {
       const text = log.text();
       assert.match(
         text,
-        new RegExp(`port ${https} is in use by node \\(pid ${process.pid}\\) \\(EADDRINUSE\\): the HTTPS proxy listens on port 0 instead`),
+        new RegExp(`port ${https} is in use by \\S+ \\(pid ${process.pid}\\) \\(EADDRINUSE\\): the HTTPS proxy listens on port 0 instead`),
       );
       assert.match(text, /the HTTP redirect is off/);
       const response = await clientRequest({ port: proxy.httpsPort, host: APP, ca: certs.ca });
@@ -337,7 +388,7 @@ describe('HTTPS proxy', { skip }, () => {
       );
       assert.ok(isStagecraftError(error), String(error));
       assert.equal(error.category, 'DEV_SERVER_FAILED');
-      assert.match(error.message, new RegExp(`dev\\.proxy\\.https_port is ${taken}.*in use by node`));
+      assert.match(error.message, new RegExp(`dev\\.proxy\\.https_port is ${taken}.*in use by \\S+ \\(pid ${process.pid}\\)`));
       // The configured HTTP port too, after HTTPS was bound: the HTTPS listeners are closed again.
       const free = await holdPort(t);
       const httpError = await startProxy({
@@ -386,10 +437,25 @@ console.log(JSON.stringify({ fallback, configured }));
 `,
       );
       const tsx = join(import.meta.dirname, '../../../node_modules/tsx/dist/loader.mjs');
+      // The checkout must be readable by nobody (it is not under a private home such as /root).
+      const setpriv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+      const readable = spawnSync('setpriv', [
+        ...setpriv,
+        process.execPath,
+        '-e',
+        `for (const f of process.argv.slice(1)) require('node:fs').accessSync(f)`,
+        tsx,
+        proxyModule,
+        loggerModule,
+      ]);
+      if (readable.status !== 0) {
+        t.skip(`the nobody user cannot read this checkout, so it cannot run the proxy: ${String(readable.stderr).split('\n')[0]}`);
+        return;
+      }
       const output = await new Promise<string>((resolve, reject) => {
         const child = execFile(
           'setpriv',
-          ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', tsx, script],
+          [...setpriv, process.execPath, '--import', tsx, script],
           { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir }, encoding: 'utf8', timeout: 120_000 },
           (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         );
@@ -481,6 +547,31 @@ async function waitFor(condition: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The local addresses listening on `port`, from /proc/net/tcp and tcp6 (what `ss -ltn` shows). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const addresses: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/net/${table}`, 'latin1').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== '0A' || local?.split(':')[1] !== hexPort) continue;
+      const hex = local.split(':')[0] ?? '';
+      addresses.push(
+        hex === '0100007F' ? '127.0.0.1' : hex === '00000000000000000000000001000000' ? '::1' : hex === '00000000' ? '0.0.0.0' : hex,
+      );
+    }
+  }
+  return addresses.sort();
+}
+
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '::1', port: 0 }, () => server.close(() => resolve(true)));
+  });
 }
 
 function tempDirNoContext(): string {
