@@ -6,13 +6,28 @@ import { type TestContext, test } from 'node:test';
 import { startCli } from '../../../test/helpers/cli.js';
 import { assertNoOrphans, freePort, portIsOpen } from '../../../test/helpers/processes.js';
 import { tempDir, tempProject } from '../../../test/helpers/temp.js';
+import { openWebSocket } from '../https/proxy-test-kit.js';
 
 /** An HTTP server that answers with its name and the variables Stagecraft gave it. */
 const SERVER = `
 import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
 const [name, port] = process.argv.slice(2);
 const seen = ['STAGECRAFT_BACKEND_URL', 'STAGECRAFT_BACKEND_INTERNAL_URL', 'NODE_EXTRA_CA_CERTS', '__VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS'];
 const server = createServer((req, res) => res.end(JSON.stringify({ name, host: req.headers.host, proto: req.headers['x-forwarded-proto'], env: Object.fromEntries(seen.map((k) => [k, process.env[k]])) })));
+// A WebSocket echo (a hot-reload socket's stand-in): the handshake, then one text frame back per text frame in.
+server.on('upgrade', (req, socket) => {
+  const accept = createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+  socket.on('data', (frame) => {
+    const length = frame[1] & 0x7f; // short client frames only: this test sends a few bytes
+    const mask = frame.subarray(2, 6);
+    const text = Buffer.from(frame.subarray(6, 6 + length).map((byte, i) => byte ^ mask[i % 4])).toString();
+    const reply = Buffer.from(name + ' echo:' + text);
+    socket.write(Buffer.concat([Buffer.from([0x81, reply.length]), reply]));
+  });
+  socket.on('error', () => socket.destroy());
+});
 server.listen(Number(port), '127.0.0.1', () => console.log(name + ' listening'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
@@ -96,6 +111,11 @@ test('HTTPS on dev domains: mkcert certificate, our proxy (h2 and HTTP/1.1), htt
   assert.deepEqual(page.env.__VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS?.split(',').sort(), ['app.shop.localhost', 'backend.shop.localhost']);
   assert.match(curl(w, `${api}/`, ['--http1.1']), /"name":"backend"/);
   assert.equal(curl(w, `${api}/`, ['-o', '/dev/null', '-w', '%{http_version}', '--http2']), '2');
+  // A WebSocket through the proxy, by name, trusting only the mkcert CA.
+  const socket = await openWebSocket({ port: w.https, host: 'app.shop.localhost', ca: readFileSync(join(w.caroot, 'rootCA.pem'), 'utf8') });
+  socket.send('hello');
+  assert.equal(await socket.next(), 'frontend echo:hello');
+  socket.close();
   // HTTP redirects to HTTPS.
   assert.match(
     curl(w, `http://app.shop.localhost:${w.http}/x`, ['-o', '/dev/null', '-w', '%{http_code} %{redirect_url}']),
