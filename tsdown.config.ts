@@ -50,6 +50,14 @@ export default defineConfig({
           priority: 20,
           test: /[\\/](src[\\/](commands[\\/]project-context\.ts|core[\\/](config|env)|providers[\\/]index\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
         },
+        // The whole local environment (planning, its supervisor, Compose sessions, the HTTPS proxy and certificates):
+        // loaded only by a config that has one, so the backend alone does not load node:http2 or node:crypto.
+        // core/https/domains stays out: config validation uses it.
+        {
+          name: 'environment',
+          priority: 15,
+          test: /[\\/]src[\\/](commands[\\/]dev-(plan|environment|https)|core[\\/](local-env[\\/](plan|https-plan|supervise-environment)|compose[\\/]|https[\\/](?!domains)))/,
+        },
         {
           name: 'run',
           priority: 10,

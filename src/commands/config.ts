@@ -1,12 +1,15 @@
 import type { CommandContext } from '../cli/context.js';
-import { ALL_COMPONENTS, baseEnvironment, hasLocalEnvironment, planDev } from './dev-plan.js';
+import { hasLocalEnvironment } from '../core/local-env/config-issues.js';
 import { backendProviders, loadProjectConfig } from './project-context.js';
 
 /** `stagecraft config validate`: every problem at once (exit 1), or a one-line confirmation (exit 0). */
 export async function validateCommand(ctx: CommandContext): Promise<number> {
   const config = loadProjectConfig(ctx, ['dev', 'build']);
   // Names, dependencies and cycles of the whole environment are checked when dev plans it: check them here too.
-  if (hasLocalEnvironment(config)) planDev(config, ALL_COMPONENTS, baseEnvironment(config, ctx.processEnv));
+  if (hasLocalEnvironment(config.localEnv)) {
+    const { ALL_COMPONENTS, baseEnvironment, planDev } = await import('./dev-plan.js');
+    planDev(config, ALL_COMPONENTS, baseEnvironment(config, ctx.processEnv));
+  }
   ctx.logger.info(`${config.displayFile} is valid (provider ${config.provider.id})`, { file: config.file, provider: config.provider.id });
   return 0;
 }

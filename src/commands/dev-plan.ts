@@ -9,18 +9,6 @@ import { type EnvironmentPlan, PlanError, type PlannedComponent, planEnvironment
 import { resolveProjectPath } from '../core/paths.js';
 import type { DevFlags } from './dev.js';
 
-/** Whether the config asks for more than the backend alone (frontend, services, Compose). */
-export function hasLocalEnvironment(config: LoadedConfig): boolean {
-  const { frontend, services, compose, https } = config.localEnv;
-  return (
-    frontend !== undefined ||
-    Object.keys(services).length > 0 ||
-    compose !== undefined ||
-    https.enabled === true ||
-    https.domains !== undefined
-  );
-}
-
 /** A dev command line selecting nothing: every component, with no flags. */
 export const ALL_COMPONENTS: DevFlags = {
   components: [],

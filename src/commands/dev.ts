@@ -6,9 +6,9 @@ import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment, type EnvironmentFile } from '../core/env/environment.js';
 import { expandEnvValues } from '../core/env/expand.js';
 import { InterruptedError, StagecraftError, UsageError } from '../core/errors.js';
+import { hasLocalEnvironment } from '../core/local-env/config-issues.js';
 import { resolveProjectPath } from '../core/paths.js';
 import { acquireInstanceLock } from '../core/process/instance-lock.js';
-import { baseEnvironment, type DevPlan, hasLocalEnvironment, planDev, renderPlan } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 export type DevFlags = FlagsOf<typeof DEV_OPTIONS, typeof DEV_POSITIONALS>;
@@ -26,16 +26,16 @@ export async function devCommand(ctx: CommandContext, flags: DevFlags): Promise<
   }
   if (flags.noTraefik) ctx.logger.debug('--no-traefik: nothing to do, Stagecraft runs no Traefik container');
   const config = loadProjectConfig(ctx, ['dev']);
-  const plan =
-    wholeEnvironment(config, flags) || flags.dryRun ? planDev(config, flags, baseEnvironment(config, ctx.processEnv)) : undefined;
-  if (flags.dryRun) {
-    ctx.print(renderPlan(config, plan as DevPlan));
+  // Planning and the environment's supervisor load only when used: the backend alone starts as fast as before.
+  const planning = wholeEnvironment(config, flags) || flags.dryRun ? await import('./dev-plan.js') : undefined;
+  const plan = planning?.planDev(config, flags, planning.baseEnvironment(config, ctx.processEnv));
+  if (flags.dryRun && planning && plan) {
+    ctx.print(planning.renderPlan(config, plan));
     return 0;
   }
   // Before anything is touched (secrets written, processes spawned, ports probed): one run per config file.
   const lock = await acquireInstanceLock({ key: config.file, what: `stagecraft dev for ${config.displayFile}` });
   try {
-    // The environment's supervisor loads only for a config that has one: the backend alone starts as fast as before.
     if (plan !== undefined) await (await import('./dev-environment.js')).runDevEnvironment(ctx, config, plan, flags);
     else await runBackendAlone(ctx, config, flags);
     return 0;
@@ -67,7 +67,11 @@ async function runBackendAlone(ctx: CommandContext, config: LoadedConfig, flags:
 /** A config with a frontend, services or Compose, or a command line selecting components, runs the whole environment. */
 function wholeEnvironment(config: LoadedConfig, flags: DevFlags): boolean {
   return (
-    hasLocalEnvironment(config) || flags.components.length > 0 || flags.noDeps === true || flags.logs !== undefined || flags.hosts === true
+    hasLocalEnvironment(config.localEnv) ||
+    flags.components.length > 0 ||
+    flags.noDeps === true ||
+    flags.logs !== undefined ||
+    flags.hosts === true
   );
 }
 

@@ -6,13 +6,14 @@ import { ConfigError } from '../core/config/issues.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { composeEnvironment } from '../core/env/environment.js';
 import { isStagecraftError } from '../core/errors.js';
+import { hasLocalEnvironment } from '../core/local-env/config-issues.js';
 import { isFile } from '../core/paths.js';
 import type { DoctorCheck } from '../core/provider.js';
 import { fail, ok } from '../core/provider-kit/doctor-checks.js';
 import { processChecks } from '../core/provider-kit/process-doctor.js';
 import { processSpecOf } from '../core/provider-kit/process-schema.js';
 import { devEnvironmentFiles } from './dev.js';
-import { ALL_COMPONENTS, type DevPlan, hasLocalEnvironment, planDev } from './dev-plan.js';
+import type { DevPlan } from './dev-plan.js';
 import { loadProjectConfig, providerContext } from './project-context.js';
 
 const SYMBOL = { ok: '✓', warn: '⚠', fail: '✗' } as const;
@@ -57,7 +58,7 @@ async function environmentAndProviderChecks(ctx: CommandContext, config: LoadedC
   const checks = present.map((file) => ok('env file', `${relative(ctx.cwd, file.path) || file.path} (${file.source})`));
   const { env } = composeEnvironment(present, ctx.processEnv);
   checks.push(...((await config.provider.doctor?.({ ...providerContext(ctx, config, 'dev', ctx.signal), env })) ?? []));
-  if (hasLocalEnvironment(config)) checks.push(...(await localEnvironmentChecks(ctx, config, env)));
+  if (hasLocalEnvironment(config.localEnv)) checks.push(...(await localEnvironmentChecks(ctx, config, env)));
   return checks;
 }
 
@@ -66,6 +67,7 @@ async function localEnvironmentChecks(ctx: CommandContext, config: LoadedConfig,
   const checks: DoctorCheck[] = [];
   let plan: DevPlan | undefined;
   try {
+    const { ALL_COMPONENTS, planDev } = await import('./dev-plan.js');
     plan = planDev(config, ALL_COMPONENTS, env);
     checks.push(ok('environment', `starts ${plan.components.map((component) => component.name).join(' → ')}`));
   } catch (error) {

@@ -120,3 +120,15 @@ function composeIssues(compose: ComposeBlock, { projectRoot }: ValidationContext
 function asRecord(value: unknown): Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Data) : {};
 }
+
+/** Whether the config asks for more than the backend alone (frontend, services, Compose, HTTPS domains). */
+export function hasLocalEnvironment(localEnv: LocalEnvConfig): boolean {
+  const { frontend, services, compose, https } = localEnv;
+  return (
+    frontend !== undefined ||
+    Object.keys(services).length > 0 ||
+    compose !== undefined ||
+    https.enabled === true ||
+    https.domains !== undefined
+  );
+}
