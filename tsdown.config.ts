@@ -50,6 +50,13 @@ export default defineConfig({
           priority: 20,
           test: /[\\/](src[\\/](commands[\\/]project-context\.ts|core[\\/](config|env)|providers[\\/]index\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
         },
+        // What dev and build run (process supervision, the providers' operations). Above the environment group, so
+        // the process code both use stays here instead of being taken along into the environment's chunk.
+        {
+          name: 'run',
+          priority: 16,
+          test: /[\\/]src[\\/](core[\\/]process|commands[\\/](dev|build)\.ts|providers[\\/])|node_modules[\\/]jsonc-parser/,
+        },
         // The whole local environment (planning, its supervisor, Compose sessions, the HTTPS proxy and certificates):
         // loaded only by a config that has one, so the backend alone does not load node:http2 or node:crypto.
         // core/https/domains stays out: config validation uses it.
@@ -57,11 +64,6 @@ export default defineConfig({
           name: 'environment',
           priority: 15,
           test: /[\\/]src[\\/](commands[\\/]dev-(plan|environment|https)|core[\\/](local-env[\\/](plan|https-plan|supervise-environment)|compose[\\/]|https[\\/](?!domains)))/,
-        },
-        {
-          name: 'run',
-          priority: 10,
-          test: /[\\/]src[\\/](core[\\/]process|commands[\\/](dev|build)|providers[\\/])|node_modules[\\/]jsonc-parser/,
         },
       ],
     },
