@@ -30,6 +30,7 @@ export {
   type ReadinessCheck,
   tcpReadiness,
 } from './core/process/readiness.js';
+export { type RunProcessOptions, runProcess } from './core/process/run-process.js';
 export { describeExit, runLogged, runToCompletion } from './core/process/run-to-completion.js';
 export type { ChildProcessHandle, ProcessExit, Runner, StartOptions } from './core/process/start-child.js';
 export { superviseDevServer } from './core/process/supervise.js';
@@ -43,6 +44,8 @@ export type {
   DevOptions,
   DoctorCheck,
   DoctorOptions,
+  FrontendDetection,
+  FrontendProvider,
   InitChoices,
   InitFile,
   InitOption,
@@ -73,6 +76,21 @@ export {
   parseHostPort,
   parseListenFlag,
 } from './core/provider-kit/host-port.js';
-export { backendProviders, ProviderRegistry, registerBackendProvider } from './core/registry.js';
+export {
+  type ProcessSpec,
+  processAliasIssues,
+  processEntries,
+  processSpecOf,
+  type RawProcess,
+  type ReadySpec,
+  readinessUrl,
+} from './core/provider-kit/process-schema.js';
+export {
+  backendProviders,
+  frontendProviders,
+  ProviderRegistry,
+  registerBackendProvider,
+  registerFrontendProvider,
+} from './core/registry.js';
 
 import './providers/index.js';
