@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer as createNetServer, type Server } from 'node:net';
+import { createServer as createNetServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, type TestContext, test } from 'node:test';
 import { captureLogger } from '../../../test/helpers/logger.js';
+import { portIsOpen } from '../../../test/helpers/processes.js';
 import { tempDir } from '../../../test/helpers/temp.js';
 import { isStagecraftError } from '../errors.js';
 import { type ProxyOptions, type ProxyRoute, type RunningProxy, startProxy } from './proxy.js';
@@ -39,17 +40,6 @@ async function holdPort(t: TestContext): Promise<number> {
   const port = (v4.address() as { port: number }).port;
   t.after(() => v4.close());
   return port;
-}
-
-function listening(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function curl(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -312,8 +302,8 @@ describe('HTTPS proxy', { skip }, () => {
     await proxyClosed;
     // The tunnel was cut: the client sees its socket close.
     assert.match(await socket.next(), /socket closed/);
-    assert.equal(await listening(port, '127.0.0.1'), false);
-    assert.equal(await listening(port, '::1'), false);
+    assert.equal(await portIsOpen(port, '127.0.0.1'), false);
+    assert.equal(await portIsOpen(port, '::1'), false);
     assert.deepEqual(listeningAddresses(port), []);
   });
 

@@ -20,3 +20,14 @@ export function hostPortField(rule: HostRule, example: string, description: stri
     v.description(description),
   );
 }
+
+/** `secrets`: names of environment variables whose values are masked in all output. */
+export function secretNamesField() {
+  return v.optional(
+    v.pipe(
+      v.array(envNameField()),
+      v.description('Names of environment variables whose values are secret: they are masked (***) in all output.'),
+    ),
+    [],
+  );
+}

@@ -1,17 +1,11 @@
 import * as v from 'valibot';
-import { envNameField } from '../../core/provider-kit/fields.js';
+import { secretNamesField } from '../../core/provider-kit/fields.js';
 import { processEntries } from '../../core/provider-kit/process-schema.js';
 
 /** The one process schema (the Go reference's keys accepted as aliases), plus secret variable names to mask. */
 export const genericFrontendDevSchema = v.strictObject({
   ...processEntries,
-  secrets: v.optional(
-    v.pipe(
-      v.array(envNameField()),
-      v.description('Names of environment variables whose values are secret: they are masked (***) in all output.'),
-    ),
-    [],
-  ),
+  secrets: secretNamesField(),
 });
 
 export const genericFrontendSchema = v.strictObject({

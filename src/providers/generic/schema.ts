@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { isValidImageName } from '../../core/image-ref.js';
-import { envNameField } from '../../core/provider-kit/fields.js';
+import { envNameField, secretNamesField } from '../../core/provider-kit/fields.js';
 import { processEntries } from '../../core/provider-kit/process-schema.js';
 
 // commands/init.ts validates `init --listen` with this; the parser lives in the provider toolkit.
@@ -14,13 +14,7 @@ const PLATFORMS = new RegExp(`^${PLATFORM}(?:,${PLATFORM})*$`);
 /** The one process schema (shared with frontends and services), plus the names of secret variables. */
 export const genericDevSchema = v.strictObject({
   ...processEntries,
-  secrets: v.optional(
-    v.pipe(
-      v.array(envNameField()),
-      v.description('Names of environment variables whose values are secret: they are masked (***) in all output.'),
-    ),
-    [],
-  ),
+  secrets: secretNamesField(),
 });
 
 export const genericBuildSchema = v.strictObject({
