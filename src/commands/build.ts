@@ -2,6 +2,7 @@ import type { FlagsOf } from '../cli/command-spec.js';
 import type { CommandContext } from '../cli/context.js';
 import type { BUILD_OPTIONS } from '../cli/options.js';
 import { defaultImageTag } from '../core/build-tag.js';
+import { monotonicMs } from '../core/clock.js';
 import { processEnvironment } from '../core/env/environment.js';
 import { StagecraftError } from '../core/errors.js';
 import { isValidTag } from '../core/image-ref.js';
@@ -32,9 +33,9 @@ export async function buildCommand(ctx: CommandContext, flags: BuildFlags): Prom
     printPlan(ctx, config.provider.id, await config.provider.plan(options), flags.json === true);
     return 0;
   }
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const result = await config.provider.buildDocker(options);
-  const durationMs = Math.round(performance.now() - startedAt);
+  const durationMs = Math.round(monotonicMs() - startedAt);
   ctx.logger.info(`built ${result.image}${result.pushed ? ' and pushed it' : ''} in ${(durationMs / 1000).toFixed(1)}s`);
   ctx.print(
     flags.json ? JSON.stringify({ image: result.image, provider: config.provider.id, pushed: result.pushed, durationMs }) : result.image,

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { monotonicMs } from '../clock.js';
 import { StagecraftError } from '../errors.js';
 import type { ProcessExit } from '../process/start-child.js';
 import type { TailBuffer } from '../process/tail.js';
@@ -45,14 +46,14 @@ async function afterWait(options: HealthOptions): Promise<Set<string>> {
 /** v1 and podman-compose: `up -d` returned once containers were started; health comes from polling `ps`. */
 async function pollHealth(options: HealthOptions): Promise<Set<string>> {
   if (options.up.exit.code !== 0) throw upFailed(options);
-  const deadline = performance.now() + HEALTH_TIMEOUT_MS;
+  const deadline = monotonicMs() + HEALTH_TIMEOUT_MS;
   for (;;) {
     const containers = await options.cli.containers(options.signal);
     const verdicts = judgeAll(containers, options.services, 'pending');
     const failed = firstFailure(verdicts, []);
     if (failed) throw await options.failure(failed.service, failed.what);
     if ([...verdicts.values()].every((verdict) => verdict.kind !== 'pending')) return doneServices(verdicts);
-    if (performance.now() > deadline) {
+    if (monotonicMs() > deadline) {
       const waiting = [...verdicts].find(([, verdict]) => verdict.kind === 'pending')?.[0] ?? '';
       throw await options.failure(waiting, `did not become healthy within ${HEALTH_TIMEOUT_MS / 1000}s`);
     }

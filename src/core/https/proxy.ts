@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, request, type S
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Server } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { monotonicMs } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import { badGatewayHtml, unknownHostHtml } from './proxy-error-page.js';
 import { clientResponseHeaders, type ForwardedFor, hostName, upstreamRequestHeaders } from './proxy-headers.js';
@@ -154,7 +155,7 @@ class ProxyHandler {
   }
 
   handle(req: AnyRequest, res: AnyResponse): void {
-    const started = performance.now();
+    const started = monotonicMs();
     const authority = requestAuthority(req);
     const target = this.#routes.get(hostName(authority));
     const protocol = req.httpVersion === '2.0' ? 'h2' : `http/${req.httpVersion}`;
@@ -203,7 +204,7 @@ class ProxyHandler {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const started = performance.now();
+    const started = monotonicMs();
     const authority = requestAuthority(req);
     const target = this.#routes.get(hostName(authority));
     if (target === undefined) {
@@ -232,12 +233,9 @@ class ProxyHandler {
   #accessLog(req: AnyRequest, authority: string, status: number, protocol: string, target: Route | undefined, started: number): void {
     if (!this.#logger.verbose) return;
     const path = (req.url ?? '/').split('?')[0];
-    this.#logger.debug(
-      `${req.method} https://${authority}${path} → ${status} (${protocol}, ${(performance.now() - started).toFixed(1)} ms)`,
-      {
-        target: target?.route.component,
-      },
-    );
+    this.#logger.debug(`${req.method} https://${authority}${path} → ${status} (${protocol}, ${(monotonicMs() - started).toFixed(1)} ms)`, {
+      target: target?.route.component,
+    });
   }
 }
 

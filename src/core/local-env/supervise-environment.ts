@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { InterruptedError, StagecraftError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { formatSeconds } from '../process/readiness.js';
@@ -43,7 +44,7 @@ interface Running {
  */
 export async function superviseEnvironment(options: SuperviseEnvironmentOptions): Promise<void> {
   const { logger, signal } = options;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const units = new Map<string, Running>();
   const readiness = new Map<string, Deferred>();
   for (const unit of options.units) for (const name of unit.names) readiness.set(name, deferred());
@@ -64,14 +65,14 @@ export async function superviseEnvironment(options: SuperviseEnvironmentOptions)
       (error) => fail(unit, error),
       () => {
         running.ready = true;
-        running.readyMs = performance.now() - startedAt;
+        running.readyMs = monotonicMs() - startedAt;
         for (const name of unit.names) readiness.get(name)?.resolve();
       },
     );
   }
   const all = [...units.values()];
   void Promise.all(all.map((running) => waitReady(running, readiness))).then(() => {
-    if (!stopping.settled) logSummary(logger, all, performance.now() - startedAt);
+    if (!stopping.settled) logSummary(logger, all, monotonicMs() - startedAt);
   });
   const onStop = () => stopping.resolve();
   if (signal.aborted) onStop();

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import type { Logger } from './logger.js';
 import type { LogOutput } from './output.js';
 
@@ -45,13 +46,13 @@ export function createProgress(options: {
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     if (active === undefined) return;
-    const seconds = ((performance.now() - active.startedAt) / 1000).toFixed(1);
+    const seconds = ((monotonicMs() - active.startedAt) / 1000).toFixed(1);
     const text = `${FRAMES[frame++ % FRAMES.length]} ${active.label}${active.detail ? ` ${active.detail}` : ''} · ${seconds}s`;
     output.setStatus(text.length > width ? `${text.slice(0, width - 1)}…` : text);
   };
   return {
     step(label) {
-      const step = { label, detail: '', startedAt: performance.now() };
+      const step = { label, detail: '', startedAt: monotonicMs() };
       active = step;
       clearInterval(timer);
       timer = setInterval(draw, REDRAW_MS);

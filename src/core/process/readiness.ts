@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { monotonicMs } from '../clock.js';
 import { formatHostPort } from '../provider-kit/host-port.js';
 
 // Loaded on first use: https pulls in TLS, which no other command needs. A require, not a dynamic
@@ -43,7 +44,7 @@ export async function waitUntilReady(
   check: ReadinessCheck,
   options: { readonly timeoutMs: number; readonly signal: AbortSignal },
 ): Promise<{ elapsedMs: number }> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const controller = new AbortController();
   const timeout = new ReadinessTimeoutError(check, options.timeoutMs);
   const timer = setTimeout(() => controller.abort(timeout), options.timeoutMs);
@@ -52,7 +53,7 @@ export async function waitUntilReady(
   if (options.signal.aborted) forward();
   try {
     await check.wait(controller.signal);
-    return { elapsedMs: performance.now() - startedAt };
+    return { elapsedMs: monotonicMs() - startedAt };
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', forward);
@@ -138,11 +139,11 @@ export function formatSeconds(ms: number): string {
 }
 
 async function poll(signal: AbortSignal, attempt: () => Promise<boolean>): Promise<void> {
-  const started = performance.now();
+  const started = monotonicMs();
   for (;;) {
     signal.throwIfAborted();
     if (await attempt()) return;
-    await sleep(performance.now() - started < FAST_POLL_FOR_MS ? FAST_POLL_MS : POLL_INTERVAL_MS, signal);
+    await sleep(monotonicMs() - started < FAST_POLL_FOR_MS ? FAST_POLL_MS : POLL_INTERVAL_MS, signal);
   }
 }
 

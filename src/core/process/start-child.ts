@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { monotonicMs } from '../clock.js';
 import type { OutputStream } from '../logging/logger.js';
 import type { FlowControl } from '../logging/output.js';
 import { type GroupGuard, startGroupGuard } from './group-guard.js';
@@ -105,7 +106,7 @@ function startProcess(
   runnerOptions: RunnerOptions,
   onRelease: (handle: ChildProcessHandle) => void,
 ): ChildProcessHandle {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   // The guard exists before the child does, so no child ever runs unguarded (see group-guard.ts).
   const guard = startGroupGuard();
   let child: ChildProcess;
@@ -188,7 +189,7 @@ function childHandle({ command, child, startedAt, guard: startedGuard, onRelease
       });
       child.once('exit', (code, signal) => {
         exited = true;
-        const result = { code, signal, durationMs: performance.now() - startedAt };
+        const result = { code, signal, durationMs: monotonicMs() - startedAt };
         const drained = setTimeout(() => resolve(result), OUTPUT_DRAIN_MS);
         child.once('close', () => {
           clearTimeout(drained);

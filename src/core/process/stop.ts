@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import type { ChildProcessHandle } from './start-child.js';
 
 export interface StopOptions {
@@ -42,7 +43,7 @@ export async function stopProcessGroup(child: ChildProcessHandle, options: StopO
  * members that are still draining are handled while it waits.
  */
 export async function waitForGroupExit(child: ChildProcessHandle, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   const leaderExit = child.exit.then(
     () => undefined,
     () => undefined,
@@ -50,7 +51,7 @@ export async function waitForGroupExit(child: ChildProcessHandle, timeoutMs: num
   for (;;) {
     // While the leader runs the group is alive by definition; only then is /proc worth scanning.
     if (child.hasExited && !child.isGroupAlive()) return true;
-    const remaining = deadline - performance.now();
+    const remaining = deadline - monotonicMs();
     if (remaining <= 0) return false;
     const tick = delay(Math.min(POLL_MS, remaining));
     // Once the leader has exited only the timer may end a round: an already settled promise in the race

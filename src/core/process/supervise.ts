@@ -1,4 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
+import { monotonicMs } from '../clock.js';
 import { type Operation, StagecraftError } from '../errors.js';
 import type { Level, Logger } from '../logging/logger.js';
 import type { Progress } from '../logging/progress.js';
@@ -75,7 +76,7 @@ export async function superviseDevServer(options: SuperviseOptions): Promise<voi
   });
   const heartbeat = options.heartbeat
     ? setInterval(
-        () => logger.debug(options.heartbeat?.message ?? '', { uptimeMs: Math.round(performance.now() - child.startedAt) }),
+        () => logger.debug(options.heartbeat?.message ?? '', { uptimeMs: Math.round(monotonicMs() - child.startedAt) }),
         options.heartbeat.intervalMs,
       )
     : undefined;

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../core/clock.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { resolveProjectPath } from '../../core/paths.js';
 import { formatArgv } from '../../core/process/format-argv.js';
@@ -90,9 +91,9 @@ export async function runEncoreDev(options: DevOptions<EncoreConfig>, dev: Encor
  * afterwards: wait for it, so a restart right now finds it free (or say that it may not).
  */
 async function awaitRelease(listen: ListenTarget, logger: Logger): Promise<void> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   if (await waitUntilFree(listen, RELEASE_WAIT_MS)) {
-    logger.debug(`${listen.raw} released by Encore's daemon after ${formatSeconds(performance.now() - startedAt)}`);
+    logger.debug(`${listen.raw} released by Encore's daemon after ${formatSeconds(monotonicMs() - startedAt)}`);
   } else {
     logger.warn(
       `Encore's daemon still holds ${listen.raw} ${formatSeconds(RELEASE_WAIT_MS)} after encore run stopped; a restart may find it busy`,

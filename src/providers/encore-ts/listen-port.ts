@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { basename } from 'node:path';
+import { monotonicMs } from '../../core/clock.js';
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import { addressInUse } from '../../core/net/port.js';
@@ -29,10 +30,10 @@ export const RELEASE_WAIT_MS = 10_000;
 
 /** Polls until the address is free; true if it was within `timeoutMs`. */
 export async function waitUntilFree(target: ListenTarget, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   for (;;) {
     if (!(await addressInUse(target.host, target.port))) return true;
-    if (performance.now() >= deadline || signal?.aborted) return false;
+    if (monotonicMs() >= deadline || signal?.aborted) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

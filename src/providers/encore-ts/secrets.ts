@@ -1,3 +1,4 @@
+import { monotonicMs } from '../../core/clock.js';
 import { StagecraftError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging/logger.js';
 import type { Progress } from '../../core/logging/progress.js';
@@ -38,7 +39,7 @@ export async function syncSecrets(options: SecretSyncOptions): Promise<void> {
   const values = collectValues(options);
   const store = resolveStore(options.config.store, options.app);
   if (values.length === 0) return;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const step = options.progress.step(
     `syncing ${values.length} secret${values.length === 1 ? '' : 's'} to ${store === 'local' ? LOCAL_SECRETS_FILE : 'Encore'}`,
   );
@@ -49,7 +50,7 @@ export async function syncSecrets(options: SecretSyncOptions): Promise<void> {
     step.done();
   }
   options.logger.info(
-    `synced ${values.length} secret${values.length === 1 ? '' : 's'} to ${store === 'local' ? LOCAL_SECRETS_FILE : `Encore (${options.config.types.join(',')})`} in ${formatSeconds(performance.now() - startedAt)}`,
+    `synced ${values.length} secret${values.length === 1 ? '' : 's'} to ${store === 'local' ? LOCAL_SECRETS_FILE : `Encore (${options.config.types.join(',')})`} in ${formatSeconds(monotonicMs() - startedAt)}`,
   );
 }
 
