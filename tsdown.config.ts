@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsdown';
+import { asciiChunks } from './scripts/ascii-chunks.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -34,21 +35,24 @@ export default defineConfig({
   // registration, schema and config checks) is config; the rest of src/providers/ is what providers load
   // lazily for their operations, which is run.
   outputOptions: {
+    // Only legal comments: JSDoc in the bundle is bytes read at every start and never shown (the sources keep it).
+    comments: { legal: true, annotation: false, jsdoc: false },
     codeSplitting: {
       groups: [
         // What the CLI entry shares with lazily loaded modules (the version, the cache directory, the path hash): one small chunk,
         // so the groups below do not take these along and pull a whole later chunk into the entry (+25% on --version).
         { name: 'entry-shared', priority: 40, test: /[\\/]src[\\/](version|core[\\/](cache-dir|path-hash))\.ts$/ },
-        // Every command needs these (the context's logger and runner): never inside a later group.
+        // Every command needs these (the command line, the context's logger and runner): never inside a later group.
+        // The CLI modules are here too: every command loads them with the rest, and one file costs less than two.
         {
           name: 'boot',
           priority: 30,
-          test: /[\\/]src[\\/]core[\\/](logging|process[\\/](start-child|spawn-detached|group-guard|lines|process-group|interrupts))[\\/.]/,
+          test: /[\\/]src[\\/](cli[\\/]|core[\\/](logging|clock|process[\\/](start-child|spawn-detached|group-guard|lines|process-group|interrupts))[\\/.])|node_modules[\\/]picocolors/,
         },
         {
           name: 'config',
           priority: 20,
-          test: /[\\/](src[\\/](commands[\\/]project-context\.ts|core[\\/](config|env)|providers[\\/]index\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
+          test: /[\\/](src[\\/](commands[\\/]project-context\.ts|core[\\/](config(?![\\/]json-schema)|env)|providers[\\/]index\.ts)|node_modules[\\/](yaml|valibot|dotenv))/,
         },
         // What dev and build run (process supervision, the providers' operations). Above the environment group, so
         // the process code both use stays here instead of being taken along into the environment's chunk.
@@ -68,6 +72,8 @@ export default defineConfig({
       ],
     },
   },
+  // Chunks in ASCII, so V8 keeps them as one-byte strings (scripts/ascii-chunks.ts).
+  plugins: [asciiChunks()],
   alias: { yaml: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) },
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });
