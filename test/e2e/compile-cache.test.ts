@@ -28,7 +28,7 @@ test('the V8 code cache is written after a run, reused unchanged, and replaced w
   assert.equal((await runCli(['config', 'validate'], { cwd, env })).code, 0);
   const files = cacheFiles(cache);
   assert.ok(
-    files.some((file) => /\/main-[\w-]+\.cjs\.config\.v8$/.test(file)),
+    files.some((file) => /\/boot-[\w-]+\.cjs\.config\.v8$/.test(file)),
     `cache entries: ${files.join(', ')}`,
   );
   const before = new Map(files.map((file) => [file, statSync(file).mtimeMs]));
@@ -36,7 +36,7 @@ test('the V8 code cache is written after a run, reused unchanged, and replaced w
   assert.equal((await runCli(['config', 'validate'], { cwd, env })).code, 0);
   for (const [file, mtime] of before) assert.equal(statSync(file).mtimeMs, mtime, `${file} was reused, not rewritten`);
 
-  const victim = files.find((file) => file.includes('/main-')) as string;
+  const victim = files.find((file) => file.includes('/boot-')) as string;
   assert.ok(victim);
   writeFileSync(victim, 'not a V8 code cache');
   const result = await runCli(['config', 'validate'], { cwd, env });
