@@ -2,8 +2,8 @@
  * A bundler plugin that writes every chunk in ASCII: each non-ASCII character becomes a `\uXXXX` escape.
  *
  * Why: V8 holds a source that has a single character above U+00FF as a two-byte string, and Node decodes
- * such a file on a slower path. One `→` in an error message made the whole 280 kB config chunk twice the
- * size in memory and slower to read at every start (bench/notes.md, "ASCII chunks").
+ * such a file on a slower path. One `→` in an error message made the whole 280 kB config chunk twice its
+ * size in memory, decoded that way at every start (bench/notes.md, "Start-up on a faster machine").
  *
  * The escape means the same character wherever the bundle has one: in comments, string and template
  * literals and regular expressions. It would change only the `raw` strings of a tagged template, which the
