@@ -394,17 +394,35 @@ async function daemonCommand(args) {
 
 /** Test-only: asks the daemon to exit and waits until its process is gone. */
 async function stopDaemon() {
-  const pidFile = join(daemonDir(), 'encored.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  // Read, not checked then read: a daemon exiting on its own (idle, or an earlier stop) removes the file in between.
+  const pid = readPidFile(join(daemonDir(), 'encored.pid'));
   const socket = await tryConnect(socketPath());
   if (socket) {
     send(socket, { op: 'stop' });
     socket.on('error', () => {});
   }
   const deadline = Date.now() + 30_000;
-  while (pid && existsSync(`/proc/${pid}`) && procStat(pid)[0] !== 'Z' && Date.now() < deadline) await sleep(20);
-  if (pid && existsSync(`/proc/${pid}`) && procStat(pid)[0] !== 'Z') fail(`daemon ${pid} is still running`);
+  while (pid && isRunning(pid) && Date.now() < deadline) await sleep(20);
+  if (pid && isRunning(pid)) fail(`daemon ${pid} is still running`);
   socket?.destroy();
+}
+
+/** Alive and not a zombie; a process that ends while we look is not running. */
+function isRunning(pid) {
+  try {
+    return procStat(pid)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pid a daemon recorded, or undefined when there is no such file (any more). */
+function readPidFile(file) {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 async function runDaemon() {
