@@ -176,8 +176,9 @@ test('in --log-format json no Node warning reaches stderr as text: it becomes a 
 
 test('a readiness timeout interrupted by Ctrl+C during its cleanup still reports the timeout (exit 7)', async (t) => {
   const cwd = tempProject(t, {
-    'slow.mjs': `console.log('up');
-process.on('SIGTERM', () => { console.log('got SIGTERM, cleaning up'); setTimeout(() => process.exit(0), 5000); });
+    // The handler first: on a loaded machine the 1 s timeout can fire before a later line has run.
+    'slow.mjs': `process.on('SIGTERM', () => { console.log('got SIGTERM, cleaning up'); setTimeout(() => process.exit(0), 5000); });
+console.log('up');
 setInterval(() => {}, 1000);
 `,
     'stagecraft.yml': `project:

@@ -106,10 +106,12 @@ test('SIGKILL to Stagecraft itself: the guard kills the child process group (doc
   recordFigure('signals-sigkill', { groupsKilled: 1 });
 });
 
+// The handler is in place before the server says it serves: a SIGTERM right after "serving" (a loaded machine can
+// deschedule the server between the two lines) must find it draining, not kill it by the default action.
 const DRAINING_SERVER = `
-console.log('serving pid=' + process.pid);
 let round = 0;
 process.on('SIGTERM', () => setInterval(() => console.log('draining ' + ++round), 100));
+console.log('serving pid=' + process.pid);
 setInterval(() => {}, 1000);
 `;
 
