@@ -49,6 +49,8 @@ export default defineConfig({
           priority: 30,
           test: /[\\/]src[\\/](cli[\\/]|core[\\/](logging|clock|process[\\/](start-child|spawn-detached|group-guard|lines|process-group|interrupts))[\\/.])|node_modules[\\/]picocolors/,
         },
+        // Reading and checking a config. Not the JSON Schema converter: only `config schema` uses it, and in this group
+        // it took @valibot/to-json-schema (35 kB) into every `config validate` and `dev`.
         {
           name: 'config',
           priority: 20,
