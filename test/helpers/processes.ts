@@ -73,18 +73,35 @@ export async function portIsOpen(port: number, host = '127.0.0.1'): Promise<bool
   });
 }
 
-/** A TCP port that was free a moment ago. */
+/**
+ * A TCP port that was free a moment ago, chosen below the kernel's ephemeral range. A port from `listen(0)` is
+ * an ephemeral one, which the kernel may hand to any outgoing connection (every readiness probe of every test
+ * running beside this one) between our check and the server's bind: "port already in use" under load. Below
+ * the range only a listener can take it, and the bind check rules that out.
+ */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+  const [first] = ephemeralRange();
+  const low = 10_000; // above the ports developers use (3000, 4000, 5432, 8080...), never 3000 or 4000
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (first - low));
+    const bound = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
     });
-  });
+    if (bound) return port;
+  }
+  throw new Error(`no free port found between ${low} and ${first}`);
+}
+
+/** The kernel's range for ephemeral ports (Linux's default when it cannot be read). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [first, last] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (first !== undefined && last !== undefined && first > 10_100) return [first, last];
+  } catch {}
+  return [32_768, 60_999];
 }
 
 /**
