@@ -3,9 +3,8 @@
  *
  * Not `performance.now()`: Node loads the `performance` global lazily, and its first use loads
  * perf_hooks and seven internal modules, about 0.9 ms that `dev` paid before starting the child.
- * `process.hrtime()` is set up at boot.
+ * `process.hrtime` is set up at boot.
  */
 export function monotonicMs(): number {
-  const [seconds, nanoseconds] = process.hrtime();
-  return seconds * 1e3 + nanoseconds / 1e6;
+  return Number(process.hrtime.bigint()) / 1e6;
 }
