@@ -76,6 +76,9 @@ export default defineConfig({
   },
   // Chunks in ASCII, so V8 keeps them as one-byte strings (scripts/ascii-chunks.ts).
   plugins: [asciiChunks()],
+  // jsonc-parser builds 1,200 whitespace strings when it loads, for a formatter we never import: its modules have no
+  // other side effects, so only what is imported from them is kept.
+  treeshake: { moduleSideEffects: [{ test: /node_modules[\\/]jsonc-parser[\\/]/, sideEffects: false }] },
   alias: { yaml: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) },
   define: { __STAGECRAFT_VERSION__: JSON.stringify(version) },
 });

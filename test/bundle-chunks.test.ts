@@ -43,3 +43,17 @@ test('escaped characters mean the same in strings, templates, regular expression
 test('a backslash right before a non-ASCII character fails the build instead of changing its meaning', () => {
   assert.throws(() => escapeNonAscii('const s = "\\\u00e9";', 'x.cjs'), /x\.cjs: a backslash before a non-ASCII character/);
 });
+
+test('library code that only runs for its side effects at load time is left out: jsonc-parser builds no formatter caches', () => {
+  // jsonc-parser's string-intern module builds 1,200 whitespace strings when it loads (~280 kB of garbage on every
+  // start of dev, one more scavenge) for a formatter Stagecraft never imports; tsdown.config.ts marks the package
+  // side-effect free so the bundler drops it.
+  const dist = join(REPO_ROOT, 'dist');
+  const chunks = readdirSync(dist).filter((file) => file.endsWith('.cjs'));
+  const withParser = chunks.filter((chunk) => readFileSync(join(dist, chunk), 'utf8').includes('printParseErrorCode'));
+  assert.equal(withParser.length, 1, `jsonc-parser is bundled once: ${withParser.join(', ')}`);
+  for (const chunk of chunks) {
+    const text = readFileSync(join(dist, chunk), 'utf8');
+    assert.doesNotMatch(text, /maxCachedValues|\.repeat\(index\)/, `${chunk} builds jsonc-parser's whitespace caches`);
+  }
+});
