@@ -6,6 +6,9 @@
 //
 //   npm run bench              all cases, default repetitions
 //   npm run bench -- --quick   fewer repetitions (a smoke run; figures are noisier)
+//   npm run bench -- --only 1,2 --against ../old/dist/cli.cjs
+//                              also runs another build's CLI in the same loops, alternating run by run, and
+//                              prints how this build compares (start-up on a machine whose speed drifts)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -33,6 +36,8 @@ const QUICK = process.argv.includes('--quick');
 /** `--only 2,4`: run just those cases (for profiling one of them); docs/benchmarks.md is then left alone. */
 const ONLY = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1].split(',')) : undefined;
 const wanted = (id) => ONLY === undefined || ONLY.has(id);
+/** `--against PATH`: another build's dist/cli.cjs, timed alongside this one in cases 1 and 2 (docs are then left alone). */
+const AGAINST = process.argv.includes('--against') ? process.argv[process.argv.indexOf('--against') + 1] : undefined;
 const RUNS = QUICK ? 3 : 15;
 const HEAVY_RUNS = QUICK ? 1 : 3;
 const FLOOD_LINES = 1_000_000;
@@ -143,11 +148,11 @@ function timeCommand(args, options) {
 }
 
 /** Starts `stagecraft dev` with stderr to a file; returns helpers to wait on its output and stop it. */
-function startDev(cwd, env, args = []) {
+function startDev(cwd, env, args = [], cli = CLI) {
   const errFile = join(work, `stderr-${Math.random().toString(36).slice(2)}.log`);
   const launchedAt = performance.timeOrigin + performance.now();
   const out = openSync(errFile, 'w');
-  const child = spawn(process.execPath, [CLI, ...args, 'dev'], { cwd, env, stdio: ['ignore', 'ignore', out] });
+  const child = spawn(process.execPath, [cli, ...args, 'dev'], { cwd, env, stdio: ['ignore', 'ignore', out] });
   started.add(child);
   const exited = new Promise((resolve) => child.on('close', (code) => resolve({ code, at: performance.timeOrigin + performance.now() })));
   return {
@@ -220,7 +225,9 @@ async function cliStart() {
   const bin = binDir('bin-start', { encore: STANDIN });
   const env = envFor(bin);
   const cases = { node: ['-e', '0'], version: [CLI, '--version'], validate: [CLI, 'config', 'validate'] };
-  const times = { node: [], version: [], validate: [] };
+  if (AGAINST !== undefined)
+    Object.assign(cases, { againstVersion: [AGAINST, '--version'], againstValidate: [AGAINST, 'config', 'validate'] });
+  const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (const args of Object.values(cases)) timeCommand(args, { cwd: project, env }); // warm the page cache
   for (let run = 0; run < RUNS; run++) {
     for (const [name, args] of Object.entries(cases)) times[name].push(timeCommand(args, { cwd: project, env }));
@@ -242,6 +249,10 @@ async function cliStart() {
     '≤ 1.8× bare node',
     validate.median / node.median <= 1.8,
   );
+  if (AGAINST !== undefined) {
+    compare('1a', version, summary(times.againstVersion));
+    compare('1b', validate, summary(times.againstValidate));
+  }
   return node;
 }
 
@@ -253,21 +264,24 @@ async function timeToSpawn(node) {
     encore: `#!/bin/sh\ncase "$1" in\n  version) echo "encore version v1.58.2" ;;\n  run) date +%s%N > "${spawnFile}"; exec sleep 1000 ;;\nesac\n`,
   });
   const env = envFor(bin);
-  const samples = [];
+  const clis = AGAINST === undefined ? [CLI] : [CLI, AGAINST];
+  const samples = new Map(clis.map((cli) => [cli, []]));
   for (let run = 0; run <= RUNS; run++) {
-    rmSync(spawnFile, { force: true });
-    const dev = startDev(project, env);
-    for (let i = 0; i < 2000; i++) {
-      try {
-        if (readFileSync(spawnFile, 'utf8').trim()) break;
-      } catch {}
-      await delay(2);
+    for (const cli of clis) {
+      rmSync(spawnFile, { force: true });
+      const dev = startDev(project, env, [], cli);
+      for (let i = 0; i < 2000; i++) {
+        try {
+          if (readFileSync(spawnFile, 'utf8').trim()) break;
+        } catch {}
+        await delay(2);
+      }
+      const spawnedAt = Number(readFileSync(spawnFile, 'utf8').trim()) / 1e6;
+      await dev.stop();
+      if (run > 0) samples.get(cli).push(spawnedAt - dev.launchedAt); // run 0 fills the version cache, as any first run does
     }
-    const spawnedAt = Number(readFileSync(spawnFile, 'utf8').trim()) / 1e6;
-    await dev.stop();
-    if (run > 0) samples.push(spawnedAt - dev.launchedAt); // run 0 fills the version cache, as any first run does
   }
-  const s = summary(samples);
+  const s = summary(samples.get(CLI));
   report(
     '2',
     'Time to spawn: `stagecraft dev` launched → `encore run` started (no secrets)',
@@ -275,6 +289,12 @@ async function timeToSpawn(node) {
     '≤ 2× bare node start',
     s.median / node.median <= 2,
   );
+  if (AGAINST !== undefined) compare('2', s, summary(samples.get(AGAINST)));
+}
+
+/** With --against: this build's median against the other build's, measured in the same loop. */
+function compare(id, ours, theirs) {
+  console.log(`      ${id} against ${AGAINST}: ${spread(theirs)}; this build ${(ours.median / theirs.median).toFixed(2)}× that`);
 }
 
 async function secretSync() {
@@ -510,7 +530,7 @@ if (wanted('5')) await stopLatency();
 if (wanted('7'))
   await environmentCases({ work, runs: QUICK ? 3 : 10, heavyRuns: HEAVY_RUNS, startDev, envFor, report, summary, spread, ms, median });
 if (wanted('10')) await httpsProxy();
-if (ONLY !== undefined) process.exit(results.every((r) => r.pass) ? 0 : 1);
+if (ONLY !== undefined || AGAINST !== undefined) process.exit(results.every((r) => r.pass) ? 0 : 1);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines = [

@@ -116,6 +116,7 @@ test('a child that ends by itself releases its guard: the guard is gone while th
     env,
     ...output,
   });
+  t.after(() => writeFiles(dir, { go: '' })); // ends the child even when an assertion below fails
   await output.line(/^started$/);
   assert.equal(await child.guarded, true, 'the guard holds the group');
   const guards = guardPids().filter((pid) => !before.has(pid));
