@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  existsSync,
   fstatSync,
   mkdirSync,
   mkdtempSync,
@@ -24,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { environmentCases } from './environment.mjs';
 import { benchProxy, proxyBenchMissing } from './https-proxy.mjs';
@@ -37,7 +38,12 @@ const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1].split(',')) : undefined;
 const wanted = (id) => ONLY === undefined || ONLY.has(id);
 /** `--against PATH`: another build's dist/cli.cjs, timed alongside this one in cases 1 and 2 (docs are then left alone). */
-const AGAINST = process.argv.includes('--against') ? process.argv[process.argv.indexOf('--against') + 1] : undefined;
+const AGAINST = process.argv.includes('--against') ? resolve(process.argv[process.argv.indexOf('--against') + 1] ?? '') : undefined;
+// Resolved from where the bench was started: the runs themselves happen in temp project directories.
+if (AGAINST !== undefined && !existsSync(AGAINST)) {
+  console.error(`--against: no such file: ${AGAINST} (give another build's dist/cli.cjs)`);
+  process.exit(2);
+}
 const RUNS = QUICK ? 3 : 15;
 const HEAVY_RUNS = QUICK ? 1 : 3;
 const FLOOD_LINES = 1_000_000;
